@@ -1,0 +1,313 @@
+// Copyright 2026 The natfwt Authors.
+//
+// Instance: one provider instance and its session, the state machine of spec
+// section 6 with the threading rules of section 8.
+//
+// Threads of a registered instance (all "CP worker threads" of spec 8.2):
+//   control  runs the serialised control callbacks (ESTABLISH, ADD, REMOVE,
+//            ACTIVE, DORMANT, TERMINATE), one at a time, each finished
+//            (including a pended completion) before the next starts;
+//            TERMINATE preempts the queue.
+//   reader   reads batches of packets from the virtual interface.
+//   data     resolves destinations (REACH) and hands packets to the provider
+//            (SEND); it never blocks on the provider's completions.
+// IndicateReceivedBuffers runs on the provider's thread and writes straight
+// into the interface.
+//
+// Locks: mutex_ (lifecycle and control) is taken before data_mutex_ (packet
+// path), and ops_mutex_ (pending operations) is a leaf. No lock is held while
+// a provider callback runs.
+
+#ifndef NATFWT_FACADE_RUNTIME_INSTANCE_H_
+#define NATFWT_FACADE_RUNTIME_INSTANCE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "cpnatfwt.h"
+#include "facade/runtime/reach_cache.h"
+#include "facade/runtime/runtime_context.h"
+#include "platform/net/ip_address.h"
+#include "platform/tun/virtual_interface.h"
+
+namespace natfwt::cp {
+
+enum class InstanceState {
+  kCreated,
+  kRegistered,
+  kDormant,
+  kActivating,
+  kActive,
+  kDeactivating,
+  kTerminating,
+  kDeregistered,
+  kDestroyed,
+};
+const char* InstanceStateName(InstanceState state);
+
+// Counters of one instance; read with Instance::stats().
+struct InstanceStats {
+  uint64_t packets_sent = 0;          // SEND_BUFFERS accepted (sync or async)
+  uint64_t packets_indicated = 0;     // IndicateReceivedBuffers written
+  uint64_t send_failures = 0;         // SEND_BUFFERS failed
+  uint64_t drops_malformed = 0;       // interface packets that are not IP
+  uint64_t drops_foreign_source = 0;  // source is not a local transport ID
+  uint64_t drops_unreachable = 0;     // REACH said no (or was refused)
+  uint64_t drops_queue_overflow = 0;  // REACH / activation queues full
+  uint64_t drops_no_buffer = 0;       // packet pool exhausted
+  uint64_t drops_inactive = 0;        // activation failed or session ending
+  uint64_t indications_refused = 0;   // IndicateReceivedBuffers errors
+  uint64_t reach_queries = 0;
+  uint64_t activations = 0;
+  uint64_t deactivations = 0;
+};
+
+// What tools and tests may see of an instance.
+struct InstanceInfo {
+  InstanceState state;
+  uint64_t luid = 0;
+  std::string friendly_name;
+  std::string kernel_name;
+  std::vector<net::IpAddress> local_ids;  // ADD succeeded, not removed
+  std::optional<CPNATFWT_SESSION_TERMINATION_REASON> termination_reason;
+  InstanceStats stats;
+};
+
+class Instance : public std::enable_shared_from_this<Instance> {
+ public:
+  // `callbacks` were validated by the caller (Runtime::Create).
+  Instance(std::shared_ptr<RuntimeContext> context,
+           const CPNATFWT_PROVIDER_CALLBACKS& callbacks, PVOID user_context);
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+  ~Instance();
+
+  // Set once, right after the instance enters the table.
+  void set_handle(CPNATFWT_PROVIDER_INSTANCE handle) { handle_ = handle; }
+  CPNATFWT_PROVIDER_INSTANCE handle() const { return handle_; }
+
+  // The spec's functions; errors carry their exact HRESULT (hresult.h).
+  absl::Status Register(const WCHAR* friendly_name, IF_LUID* luid, ULONG flags,
+                        const WCHAR* sddl);
+  absl::Status Deregister();
+  // Destroy after the handle left the table: deregisters implicitly, stops
+  // the threads (waiting for running callbacks unless called from one).
+  void Destroy();
+  absl::Status IndicateReceived(const CPNATFWT_TRANSPORT_ID* local,
+                                const CPNATFWT_TRANSPORT_ID* remote,
+                                const CPNATFWT_BUFFER* chain);
+
+  // The CP ends the session (PLATFORM_SHUTDOWN, ...). No-op when a
+  // termination is already under way or the instance is not registered.
+  void RequestTermination(CPNATFWT_SESSION_TERMINATION_REASON reason);
+
+  // A provider called CPNATFWT_PLATFORM_COMPLETION_ROUTINE for operation
+  // `sequence` of this instance.
+  void OnCompletion(uint64_t sequence, HRESULT status);
+
+  InstanceInfo info() const;
+
+ private:
+  enum class OpKind : uint8_t {
+    kEstablish,
+    kTerminate,
+    kActivate,
+    kDeactivate,
+    kAdd,
+    kRemove,
+    kReach,
+    kSend
+  };
+  enum class OpPhase : uint8_t { kCalling, kPended, kCompleted };
+  struct PendingOp {
+    OpKind kind;
+    OpPhase phase = OpPhase::kCalling;
+    HRESULT status = S_OK;
+    absl::Time issued;
+    bool timed_out = false;
+    uint32_t slot = 0;           // kSend: the packet buffer
+    net::IpAddress destination;  // kReach
+  };
+  // What a provider callback did.
+  struct CallResult {
+    bool pended = false;  // Still outstanding; the completion comes later.
+    HRESULT status = S_OK;
+  };
+  struct ControlOp {
+    OpKind kind;
+    net::IpAddress address;  // kAdd / kRemove
+  };
+  // One interface packet buffer; also holds the structs a pended SEND needs.
+  struct PacketSlot {
+    std::unique_ptr<uint8_t[]> data;
+    size_t size = 0;
+    CPNATFWT_BUFFER chain{};
+    CPNATFWT_TRANSPORT_ID local_id{};
+    CPNATFWT_TRANSPORT_ID remote_id{};
+    uint8_t local_bytes[16] = {};
+    uint8_t remote_bytes[16] = {};
+    net::IpAddress destination;
+    uint64_t flow = 0;  // endpointLuid
+  };
+  // A REACH query's transport ID, valid until its completion.
+  struct ReachQuery {
+    uint8_t bytes[16] = {};
+    CPNATFWT_TRANSPORT_ID id{};
+  };
+  struct DataEvent {
+    enum class Kind : uint8_t { kPackets, kSendQueued, kReactivate, kStop };
+    Kind kind;
+    std::vector<uint32_t> slots;
+  };
+
+  // --- instance.cc: registration and teardown ---
+  absl::Status RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
+                              ULONG flags, const WCHAR* sddl)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void StartThreads();
+  void StopThreads();
+  void ScheduleTick();
+  void OnTick();
+  bool InCallbackOfThisInstance() const;
+
+  // --- instance_control.cc: the control thread ---
+  void ControlLoop();
+  void RunControlOp(const ControlOp& op);
+  void Enqueue(ControlOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void RunEstablish();
+  void RunAdd(const net::IpAddress& address);
+  void RunRemove(const net::IpAddress& address);
+  void RunActivate();
+  void RunDeactivate();
+  void RunTerminate();
+  CallResult CallTransition(OpKind kind);
+  CallResult CallWithTransportId(OpKind kind, const net::IpAddress& address);
+  HRESULT WaitForControlCompletion(uint64_t sequence, const CallResult& call);
+  void RunRemoveDuringShutdown(const net::IpAddress& address);
+  bool RequestActivation();
+  void SetStateLocked(InstanceState state)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status ReplaceDuplicateAddress(const net::IpAddress& duplicate,
+                                       net::IpAddress* replacement);
+  void RequestTerminationLocked(CPNATFWT_SESSION_TERMINATION_REASON reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  bool BeginCallback(OpKind kind);
+  void EndCallback();
+
+  // --- pending_ops.cc: operation bookkeeping ---
+  static CPNATFWT_PLATFORM_COMPLETION_ROUTINE PlatformCompletionRoutine();
+  uint64_t BeginOp(OpKind kind, uint32_t slot = 0,
+                   const net::IpAddress& destination = {});
+  CallResult FinishCall(uint64_t sequence, HRESULT returned);
+  PVOID ContextFor(uint64_t sequence) const;
+  void CheckTimeouts(absl::Time now);
+  void ProtocolViolation(const char* what, uint64_t sequence);
+
+  // --- instance_data.cc: the packet path ---
+  void ReaderLoop();
+  void DataLoop();
+  void HandleOutbound(uint32_t slot, InstanceState state);
+  void HandleWhileInactive(uint32_t slot, InstanceState state);
+  void IssueReach(const net::IpAddress& destination);
+  void FinishReach(const net::IpAddress& destination, HRESULT status);
+  void Send(uint32_t slot);
+  void FinishSend(uint32_t slot, HRESULT status);
+  void ReleaseSlots(const std::vector<uint32_t>& slots);
+  void PostData(DataEvent event);
+  void OnActivationResult(bool active);
+  void DropSessionPackets();
+  bool IsLocalId(const net::IpAddress& address) const;
+  void NoteActivity();
+  absl::Status ValidateIndication(const CPNATFWT_TRANSPORT_ID* local,
+                                  const CPNATFWT_TRANSPORT_ID* remote,
+                                  const CPNATFWT_BUFFER* chain,
+                                  absl::Span<uint8_t> scratch, size_t* length);
+
+  const std::shared_ptr<RuntimeContext> context_;
+  const CPNATFWT_PROVIDER_CALLBACKS callbacks_;
+  const PVOID user_context_;
+  CPNATFWT_PROVIDER_INSTANCE handle_ = nullptr;
+  const uint64_t flow_key_;
+
+  // Lifecycle and control.
+  mutable absl::Mutex mutex_;
+  InstanceState state_ ABSL_GUARDED_BY(mutex_) = InstanceState::kCreated;
+  // state_ for lock-free reads on the packet path (written with state_).
+  std::atomic<InstanceState> observed_state_{InstanceState::kCreated};
+  bool registering_ ABSL_GUARDED_BY(mutex_) = false;
+  bool deregister_called_ ABSL_GUARDED_BY(mutex_) = false;
+  bool destroyed_ ABSL_GUARDED_BY(mutex_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::optional<CPNATFWT_SESSION_TERMINATION_REASON> termination_
+      ABSL_GUARDED_BY(mutex_);
+  bool terminate_started_ ABSL_GUARDED_BY(mutex_) = false;
+  bool terminate_done_ ABSL_GUARDED_BY(mutex_) = false;
+  bool established_ ABSL_GUARDED_BY(mutex_) = false;
+  int callbacks_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::deque<ControlOp> control_queue_ ABSL_GUARDED_BY(mutex_);
+  bool activation_queued_ ABSL_GUARDED_BY(mutex_) = false;
+  bool deactivation_queued_ ABSL_GUARDED_BY(mutex_) = false;
+  int activation_failures_ ABSL_GUARDED_BY(mutex_) = 0;
+  absl::Time activation_allowed_after_ ABSL_GUARDED_BY(mutex_);
+  int add_attempts_ ABSL_GUARDED_BY(mutex_) = 0;
+  int duplicate_addresses_ ABSL_GUARDED_BY(mutex_) = 0;
+  // Completion of the control op the control thread waits for.
+  uint64_t control_waiting_for_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::optional<HRESULT> control_result_ ABSL_GUARDED_BY(mutex_);
+  uint64_t luid_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::string friendly_name_ ABSL_GUARDED_BY(mutex_);
+  std::string kernel_name_ ABSL_GUARDED_BY(mutex_);
+  std::string provider_identity_ ABSL_GUARDED_BY(mutex_);
+  std::vector<net::IpAddress> assigned_ ABSL_GUARDED_BY(mutex_);
+  std::unique_ptr<tun::VirtualInterface> interface_;  // set in Register
+  // Transport IDs handed to control callbacks whose completion was abandoned
+  // (termination); the provider may read them until it completes.
+  std::vector<std::unique_ptr<ReachQuery>> retained_ids_
+      ABSL_GUARDED_BY(mutex_);
+  std::shared_ptr<void> owner_filter_;  // SDDL enforcement, if any
+  TimerId tick_timer_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::thread control_thread_;
+  std::thread reader_thread_;
+  std::thread data_thread_;
+
+  // Local transport IDs whose ADD succeeded (read on every indication).
+  mutable absl::Mutex ids_mutex_;
+  absl::flat_hash_set<net::IpAddress> local_ids_ ABSL_GUARDED_BY(ids_mutex_);
+
+  // Packet path.
+  mutable absl::Mutex data_mutex_ ABSL_ACQUIRED_AFTER(mutex_);
+  std::vector<PacketSlot> slots_;  // fixed after Register
+  std::vector<uint32_t> free_slots_ ABSL_GUARDED_BY(data_mutex_);
+  ReachCache reach_ ABSL_GUARDED_BY(data_mutex_);
+  absl::flat_hash_map<net::IpAddress, std::unique_ptr<ReachQuery>>
+      reach_queries_ ABSL_GUARDED_BY(data_mutex_);
+  std::deque<uint32_t> waiting_for_activation_ ABSL_GUARDED_BY(data_mutex_);
+  std::deque<uint32_t> ready_to_send_ ABSL_GUARDED_BY(data_mutex_);
+  std::deque<DataEvent> data_events_ ABSL_GUARDED_BY(data_mutex_);
+  bool data_stopping_ ABSL_GUARDED_BY(data_mutex_) = false;
+  InstanceStats stats_ ABSL_GUARDED_BY(data_mutex_);
+  std::atomic<int64_t> last_activity_ns_{0};
+  std::atomic<uint64_t> packets_indicated_{0};
+
+  // Pending operations (completion routing).
+  mutable absl::Mutex ops_mutex_;
+  uint64_t first_sequence_ ABSL_GUARDED_BY(ops_mutex_) = 0;
+  uint64_t next_sequence_ ABSL_GUARDED_BY(ops_mutex_) = 0;
+  absl::flat_hash_map<uint64_t, PendingOp> ops_ ABSL_GUARDED_BY(ops_mutex_);
+};
+
+}  // namespace natfwt::cp
+
+#endif  // NATFWT_FACADE_RUNTIME_INSTANCE_H_

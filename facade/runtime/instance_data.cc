@@ -1,0 +1,424 @@
+// Copyright 2026 The natfwt Authors.
+//
+// Instance: the packet path (spec section 7). Outbound: the reader thread
+// reads batches from the interface; the data thread checks each packet's
+// source, resolves its destination with REACH (cached, D12) and hands it to
+// SEND_BUFFERS as a one-segment chain with the flow's endpointLuid.
+// Inbound: IndicateReceivedBuffers validates and writes into the interface
+// on the caller's thread.
+//
+// Hot-path errors are counters; nothing here logs per packet.
+
+#include <algorithm>
+#include <utility>
+
+#include "facade/runtime/hresult.h"
+#include "facade/runtime/instance.h"
+#include "facade/wire/buffer_chain.h"
+#include "facade/wire/ip_packet.h"
+#include "platform/base/logging.h"
+
+namespace natfwt::cp {
+namespace {
+
+// Packets waiting for an activation to finish (implementation choice,
+// alongside D12's per-destination REACH queue).
+constexpr size_t kActivationQueueLimit = 64;
+// Largest IP packet (IPv4 total length / IPv6 payload length + header).
+constexpr size_t kMaxIpPacket = 65535 + 40;
+
+bool InSession(InstanceState state) {
+  return state == InstanceState::kDormant ||
+         state == InstanceState::kActivating ||
+         state == InstanceState::kActive ||
+         state == InstanceState::kDeactivating;
+}
+
+void FillId(absl::Span<const uint8_t> bytes, uint8_t* storage,
+            CPNATFWT_TRANSPORT_ID* id) {
+  std::copy(bytes.begin(), bytes.end(), storage);
+  id->size = static_cast<USHORT>(bytes.size());
+  id->transportId = storage;
+}
+
+}  // namespace
+
+void Instance::PostData(DataEvent event) {
+  absl::MutexLock lock(&data_mutex_);
+  if (event.kind == DataEvent::Kind::kStop) data_stopping_ = true;
+  data_events_.push_back(std::move(event));
+}
+
+void Instance::ReaderLoop() {
+  std::vector<tun::PacketBuffer> buffers(tun::VirtualInterface::kBatchSize);
+  std::vector<uint32_t> taken;
+  taken.reserve(buffers.size());
+  for (;;) {
+    taken.clear();
+    {
+      absl::MutexLock lock(&data_mutex_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(data_mutex_) {
+        return !free_slots_.empty() || data_stopping_;
+      };
+      data_mutex_.Await(absl::Condition(&ready));
+      if (data_stopping_) return;
+      while (taken.size() < buffers.size() && !free_slots_.empty()) {
+        taken.push_back(free_slots_.back());
+        free_slots_.pop_back();
+      }
+    }
+    for (size_t i = 0; i < taken.size(); ++i) {
+      buffers[i] = {slots_[taken[i]].data.get(), context_->options.mtu, 0};
+    }
+    absl::StatusOr<size_t> read =
+        interface_->Read(absl::MakeSpan(buffers.data(), taken.size()));
+    size_t count = read.ok() ? *read : 0;
+    for (size_t i = 0; i < count; ++i) slots_[taken[i]].size = buffers[i].size;
+    ReleaseSlots(std::vector<uint32_t>(taken.begin() + count, taken.end()));
+    if (count > 0) {
+      PostData({DataEvent::Kind::kPackets,
+                std::vector<uint32_t>(taken.begin(), taken.begin() + count)});
+    }
+    if (!read.ok()) {
+      if (read.status().code() != absl::StatusCode::kCancelled) {
+        NATFWT_LOG(kError) << "interface " << interface_->name()
+                           << " failed: " << read.status().message();
+        RequestTermination(
+            CPNATFWT_SESSION_TERMINATION_OTHER_COMMUNICATION_ERROR);
+      }
+      return;
+    }
+  }
+}
+
+void Instance::DataLoop() {
+  for (;;) {
+    DataEvent event;
+    {
+      absl::MutexLock lock(&data_mutex_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(data_mutex_) {
+        return !data_events_.empty();
+      };
+      data_mutex_.Await(absl::Condition(&ready));
+      event = std::move(data_events_.front());
+      data_events_.pop_front();
+    }
+    InstanceState state = observed_state_.load();
+    switch (event.kind) {
+      case DataEvent::Kind::kStop:
+        return;
+      case DataEvent::Kind::kPackets:
+        for (uint32_t slot : event.slots) HandleOutbound(slot, state);
+        break;
+      case DataEvent::Kind::kSendQueued: {
+        std::deque<uint32_t> ready;
+        {
+          absl::MutexLock lock(&data_mutex_);
+          ready.swap(ready_to_send_);
+        }
+        for (uint32_t slot : ready) Send(slot);
+        break;
+      }
+      case DataEvent::Kind::kReactivate: {
+        bool waiting;
+        {
+          absl::MutexLock lock(&data_mutex_);
+          waiting = !waiting_for_activation_.empty();
+        }
+        if (waiting && !RequestActivation()) DropSessionPackets();
+        break;
+      }
+    }
+  }
+}
+
+bool Instance::IsLocalId(const net::IpAddress& address) const {
+  absl::ReaderMutexLock lock(&ids_mutex_);
+  return local_ids_.contains(address);
+}
+
+void Instance::HandleOutbound(uint32_t slot, InstanceState state) {
+  PacketSlot& packet = slots_[slot];
+  absl::StatusOr<IpPacketInfo> info =
+      ParseIpPacket(absl::MakeConstSpan(packet.data.get(), packet.size));
+  absl::StatusOr<net::IpAddress> source =
+      info.ok() ? net::IpAddress::FromBytes(info->source) : info.status();
+  absl::StatusOr<net::IpAddress> destination =
+      info.ok() ? net::IpAddress::FromBytes(info->destination) : info.status();
+  if (!info.ok() || !source.ok() || !destination.ok()) {
+    absl::MutexLock lock(&data_mutex_);
+    ++stats_.drops_malformed;
+    free_slots_.push_back(slot);
+    return;
+  }
+  if (!IsLocalId(*source)) {
+    // Link-local chatter (MLD, router solicitations) and anything not sent
+    // from a transport ID never reaches the provider.
+    absl::MutexLock lock(&data_mutex_);
+    ++stats_.drops_foreign_source;
+    free_slots_.push_back(slot);
+    return;
+  }
+  FillId(info->source, packet.local_bytes, &packet.local_id);
+  FillId(info->destination, packet.remote_bytes, &packet.remote_id);
+  packet.destination = *destination;
+  packet.flow = FlowId(*info, flow_key_);
+  if (state != InstanceState::kActive) return HandleWhileInactive(slot, state);
+
+  bool query = false;
+  {
+    absl::MutexLock lock(&data_mutex_);
+    std::vector<uint32_t> dropped;
+    switch (reach_.Find(*destination, context_->clock.Now())) {
+      case ReachCache::Answer::kReachable:
+        break;
+      case ReachCache::Answer::kUnreachable:
+        ++stats_.drops_unreachable;
+        free_slots_.push_back(slot);
+        return;
+      case ReachCache::Answer::kUnknown:
+        if (!reach_.StartQuery(*destination, context_->clock.Now())) {
+          ++stats_.drops_queue_overflow;
+          free_slots_.push_back(slot);
+          return;
+        }
+        query = true;
+        [[fallthrough]];
+      case ReachCache::Answer::kPending:
+        reach_.Enqueue(*destination, slot, &dropped);
+        stats_.drops_queue_overflow += dropped.size();
+        free_slots_.insert(free_slots_.end(), dropped.begin(), dropped.end());
+        slot = UINT32_MAX;  // Queued: sent when REACH answers.
+        break;
+    }
+  }
+  if (query) IssueReach(*destination);
+  if (slot != UINT32_MAX) Send(slot);
+}
+
+void Instance::HandleWhileInactive(uint32_t slot, InstanceState state) {
+  bool wait = InSession(state);
+  if (wait) {
+    absl::MutexLock lock(&data_mutex_);
+    waiting_for_activation_.push_back(slot);
+    while (waiting_for_activation_.size() > kActivationQueueLimit) {
+      free_slots_.push_back(waiting_for_activation_.front());
+      waiting_for_activation_.pop_front();
+      ++stats_.drops_queue_overflow;
+    }
+  } else {
+    absl::MutexLock lock(&data_mutex_);
+    ++stats_.drops_inactive;
+    free_slots_.push_back(slot);
+    return;
+  }
+  if (state == InstanceState::kDormant && !RequestActivation()) {
+    DropSessionPackets();  // 5.3: backing off after a failed activation.
+  }
+}
+
+bool Instance::RequestActivation() {
+  absl::MutexLock lock(&mutex_);
+  if (state_ != InstanceState::kDormant) return true;  // Under way already.
+  if (activation_queued_) return true;
+  if (termination_.has_value() || !established_ ||
+      context_->clock.Now() < activation_allowed_after_) {
+    return false;
+  }
+  activation_queued_ = true;
+  {
+    absl::MutexLock data_lock(&data_mutex_);
+    ++stats_.activations;
+  }
+  Enqueue({OpKind::kActivate, {}});
+  return true;
+}
+
+void Instance::OnActivationResult(bool active) {
+  std::vector<uint32_t> waiting;
+  {
+    absl::MutexLock lock(&data_mutex_);
+    waiting.assign(waiting_for_activation_.begin(),
+                   waiting_for_activation_.end());
+    waiting_for_activation_.clear();
+    if (!active) {
+      // 5.3: the traffic that triggered a failed activation is dropped.
+      stats_.drops_inactive += waiting.size();
+      free_slots_.insert(free_slots_.end(), waiting.begin(), waiting.end());
+      return;
+    }
+  }
+  if (!waiting.empty())
+    PostData({DataEvent::Kind::kPackets, std::move(waiting)});
+}
+
+void Instance::IssueReach(const net::IpAddress& destination) {
+  ReachQuery* query;
+  {
+    absl::MutexLock lock(&data_mutex_);
+    ++stats_.reach_queries;
+    std::unique_ptr<ReachQuery>& owned = reach_queries_[destination];
+    if (owned == nullptr) owned = std::make_unique<ReachQuery>();
+    query = owned.get();
+  }
+  FillId(destination.bytes(), query->bytes, &query->id);
+  uint64_t sequence = BeginOp(OpKind::kReach, 0, destination);
+  if (!BeginCallback(OpKind::kReach)) {
+    FinishCall(sequence, HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED));
+    FinishReach(destination, HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED));
+    return;
+  }
+  HRESULT returned = callbacks_.reachTransportId(
+      handle_, user_context_, &query->id, ContextFor(sequence),
+      PlatformCompletionRoutine());
+  EndCallback();
+  CallResult call = FinishCall(sequence, returned);
+  if (!call.pended) FinishReach(destination, call.status);
+}
+
+void Instance::FinishReach(const net::IpAddress& destination, HRESULT status) {
+  bool reachable = SUCCEEDED(status);
+  bool send = false;
+  {
+    absl::MutexLock lock(&data_mutex_);
+    std::vector<uint32_t> queued =
+        reach_.Complete(destination, reachable, context_->clock.Now());
+    if (reachable) {
+      ready_to_send_.insert(ready_to_send_.end(), queued.begin(), queued.end());
+      send = !queued.empty();
+    } else {
+      stats_.drops_unreachable += queued.size();
+      free_slots_.insert(free_slots_.end(), queued.begin(), queued.end());
+    }
+  }
+  // Sent from the data thread, never from the provider's completion.
+  if (send) PostData({DataEvent::Kind::kSendQueued, {}});
+}
+
+void Instance::Send(uint32_t slot) {
+  PacketSlot& packet = slots_[slot];
+  packet.chain = {nullptr, static_cast<ULONG>(packet.size), packet.data.get()};
+  uint64_t sequence = BeginOp(OpKind::kSend, slot);
+  if (!BeginCallback(OpKind::kSend)) {
+    FinishCall(sequence, HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED));
+    absl::MutexLock lock(&data_mutex_);
+    ++stats_.drops_inactive;
+    free_slots_.push_back(slot);
+    return;
+  }
+  HRESULT returned = callbacks_.sendBuffers(
+      handle_, user_context_, &packet.local_id, &packet.remote_id, packet.flow,
+      &packet.chain, ContextFor(sequence), PlatformCompletionRoutine());
+  EndCallback();
+  NoteActivity();
+  CallResult call = FinishCall(sequence, returned);
+  if (!call.pended) FinishSend(slot, call.status);
+}
+
+void Instance::FinishSend(uint32_t slot, HRESULT status) {
+  absl::MutexLock lock(&data_mutex_);
+  if (SUCCEEDED(status)) {
+    ++stats_.packets_sent;
+  } else {
+    // 5.8: a failed SEND drops the packet and invalidates the REACH answer.
+    ++stats_.send_failures;
+    reach_.Invalidate(slots_[slot].destination);
+  }
+  free_slots_.push_back(slot);
+}
+
+void Instance::ReleaseSlots(const std::vector<uint32_t>& slots) {
+  if (slots.empty()) return;
+  absl::MutexLock lock(&data_mutex_);
+  free_slots_.insert(free_slots_.end(), slots.begin(), slots.end());
+}
+
+void Instance::DropSessionPackets() {
+  absl::MutexLock lock(&data_mutex_);
+  std::vector<uint32_t> dropped = reach_.Clear();
+  dropped.insert(dropped.end(), waiting_for_activation_.begin(),
+                 waiting_for_activation_.end());
+  dropped.insert(dropped.end(), ready_to_send_.begin(), ready_to_send_.end());
+  waiting_for_activation_.clear();
+  ready_to_send_.clear();
+  stats_.drops_inactive += dropped.size();
+  free_slots_.insert(free_slots_.end(), dropped.begin(), dropped.end());
+}
+
+absl::Status Instance::ValidateIndication(const CPNATFWT_TRANSPORT_ID* local,
+                                          const CPNATFWT_TRANSPORT_ID* remote,
+                                          const CPNATFWT_BUFFER* chain,
+                                          absl::Span<uint8_t> scratch,
+                                          size_t* length) {
+  if (local == nullptr || remote == nullptr || chain == nullptr) {
+    return HresultError(E_POINTER, "NULL transport ID or buffer chain");
+  }
+  for (const CPNATFWT_TRANSPORT_ID* id : {local, remote}) {
+    if ((id->size != 4 && id->size != 16) || id->transportId == nullptr) {
+      return HresultError(E_INVALIDARG, "a transport ID has 4 or 16 bytes");
+    }
+  }
+  if (!InSession(observed_state_.load())) {
+    return HresultError(HRESULT_FROM_WIN32(ERROR_INVALID_STATE),
+                        "no established session");
+  }
+  net::IpAddress local_address =
+      *net::IpAddress::FromBytes({local->transportId, local->size});
+  if (!IsLocalId(local_address)) {
+    return HresultError(HRESULT_FROM_WIN32(ERROR_NOT_FOUND),
+                        "localTransportId was not added to this instance");
+  }
+  absl::StatusOr<size_t> total = ChainLength(chain, kMaxIpPacket);
+  if (!total.ok()) return WithHresult(total.status(), E_INVALIDARG);
+  if (*total > context_->options.mtu) {
+    return HresultError(HRESULT_FROM_WIN32(ERROR_INVALID_DATA),
+                        "packet larger than the interface MTU");
+  }
+  *length = CopyChain(chain, scratch);
+  absl::StatusOr<IpPacketInfo> info =
+      ParseIpPacket(absl::MakeConstSpan(scratch.data(), *length));
+  if (!info.ok()) {
+    return WithHresult(info.status(), HRESULT_FROM_WIN32(ERROR_INVALID_DATA));
+  }
+  auto equal = [](absl::Span<const uint8_t> a,
+                  const CPNATFWT_TRANSPORT_ID* id) {
+    return a.size() == id->size &&
+           std::equal(a.begin(), a.end(), id->transportId);
+  };
+  if (!equal(info->destination, local) || !equal(info->source, remote)) {
+    return HresultError(HRESULT_FROM_WIN32(ERROR_INVALID_DATA),
+                        "packet addresses do not match its transport IDs");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Instance::IndicateReceived(const CPNATFWT_TRANSPORT_ID* local,
+                                        const CPNATFWT_TRANSPORT_ID* remote,
+                                        const CPNATFWT_BUFFER* chain) {
+  // One scratch buffer per thread: the chain is gathered here, so the
+  // provider owns its buffers again when this returns (7.2).
+  thread_local std::vector<uint8_t> scratch(kMaxIpPacket);
+  size_t length = 0;
+  absl::Status status = ValidateIndication(local, remote, chain,
+                                           absl::MakeSpan(scratch), &length);
+  if (status.ok()) {
+    absl::Span<const uint8_t> packet(scratch.data(), length);
+    status = interface_->Write({&packet, 1});
+    if (status.code() == absl::StatusCode::kCancelled) {
+      status = WithHresult(status, HRESULT_FROM_WIN32(ERROR_INVALID_STATE));
+    } else if (!status.ok()) {
+      status =
+          WithHresult(status, HRESULT_FROM_WIN32(ERROR_NO_SYSTEM_RESOURCES));
+    }
+  }
+  if (!status.ok()) {
+    absl::MutexLock lock(&data_mutex_);
+    ++stats_.indications_refused;
+    return status;
+  }
+  packets_indicated_.fetch_add(1, std::memory_order_relaxed);
+  NoteActivity();
+  return absl::OkStatus();
+}
+
+}  // namespace natfwt::cp

@@ -1,0 +1,169 @@
+// Copyright 2026 The natfwt Authors.
+//
+// Bookkeeping of the operations handed to the provider with a completion
+// routine (spec 5.0): which are being called, which are pended, and routing
+// of CPNATFWT_PLATFORM_COMPLETION_ROUTINE calls back to them.
+//
+// A completion context is not a pointer: it is (instance slot << 40 |
+// sequence), so a completion that arrives after Destroy, twice, or for an
+// operation that was never pended is recognised instead of touching freed
+// memory. Sequences start at a random offset per instance, so a stale
+// completion for a reused slot falls outside the new instance's range.
+
+#include <utility>
+
+#include "absl/random/random.h"
+#include "facade/runtime/hresult.h"
+#include "facade/runtime/instance.h"
+#include "facade/runtime/instance_table.h"
+#include "platform/base/logging.h"
+
+namespace natfwt::cp {
+namespace {
+
+constexpr int kSequenceBits = 40;
+constexpr uint64_t kSequenceMask = (uint64_t{1} << kSequenceBits) - 1;
+
+VOID CALLBACK PlatformCompletion(PVOID completion_context, HRESULT status) {
+  uint64_t value = reinterpret_cast<uintptr_t>(completion_context);
+  uint32_t slot = static_cast<uint32_t>(value >> kSequenceBits);
+  std::shared_ptr<Instance> instance = InstanceTable::Global().FindBySlot(slot);
+  if (instance == nullptr) {
+    NATFWT_LOG(kWarning) << "completion for an unknown or destroyed instance "
+                            "ignored (context "
+                         << completion_context << ")";
+    return;
+  }
+  instance->OnCompletion(value & kSequenceMask, status);
+}
+
+}  // namespace
+
+CPNATFWT_PLATFORM_COMPLETION_ROUTINE Instance::PlatformCompletionRoutine() {
+  return &PlatformCompletion;
+}
+
+uint64_t Instance::BeginOp(OpKind kind, uint32_t slot,
+                           const net::IpAddress& destination) {
+  absl::Time now = context_->clock.Now();
+  absl::MutexLock lock(&ops_mutex_);
+  uint64_t sequence = next_sequence_;
+  next_sequence_ = (next_sequence_ + 1) & kSequenceMask;
+  PendingOp& op = ops_[sequence];
+  op.kind = kind;
+  op.issued = now;
+  op.slot = slot;
+  op.destination = destination;
+  return sequence;
+}
+
+PVOID Instance::ContextFor(uint64_t sequence) const {
+  uint64_t slot = InstanceTable::SlotOf(handle_);
+  return reinterpret_cast<PVOID>(
+      static_cast<uintptr_t>((slot << kSequenceBits) | sequence));
+}
+
+Instance::CallResult Instance::FinishCall(uint64_t sequence, HRESULT returned) {
+  const char* violation = nullptr;
+  CallResult result;
+  {
+    absl::MutexLock lock(&ops_mutex_);
+    auto it = ops_.find(sequence);
+    bool completed_early = it->second.phase == OpPhase::kCompleted;
+    if (returned == kPending && !completed_early) {
+      it->second.phase = OpPhase::kPended;
+      result.pended = true;
+      return result;
+    }
+    result.status = returned == kPending ? it->second.status : returned;
+    if (returned != kPending && completed_early) {
+      violation =
+          "completion routine called for an operation that was not pended";
+    }
+    ops_.erase(it);
+  }
+  if (violation != nullptr) ProtocolViolation(violation, sequence);
+  return result;
+}
+
+void Instance::OnCompletion(uint64_t sequence, HRESULT status) {
+  PendingOp op;
+  {
+    absl::MutexLock lock(&ops_mutex_);
+    auto it = ops_.find(sequence);
+    if (it == ops_.end()) {
+      bool ours = ((sequence - first_sequence_) & kSequenceMask) <
+                  ((next_sequence_ - first_sequence_) & kSequenceMask);
+      if (!ours) {
+        NATFWT_LOG(kWarning) << "completion with an unknown context ignored";
+        return;
+      }
+      ops_mutex_.Unlock();
+      ProtocolViolation(
+          "second completion, or completion of an operation "
+          "that was not pended",
+          sequence);
+      ops_mutex_.Lock();
+      return;
+    }
+    if (it->second.phase == OpPhase::kCalling) {
+      // Completed before the callback returned: FinishCall takes it.
+      it->second.phase = OpPhase::kCompleted;
+      it->second.status = status == kPending ? E_UNEXPECTED : status;
+      if (status == kPending) {
+        ops_mutex_.Unlock();
+        ProtocolViolation("completion status was ERROR_IO_PENDING", sequence);
+        ops_mutex_.Lock();
+      }
+      return;
+    }
+    op = it->second;
+    ops_.erase(it);
+  }
+  if (status == kPending) {
+    // 5.0 rule 3: never a valid final status. The operation fails.
+    status = E_UNEXPECTED;
+    ProtocolViolation("completion status was ERROR_IO_PENDING", sequence);
+  }
+  switch (op.kind) {
+    case OpKind::kSend:
+      FinishSend(op.slot, status);
+      break;
+    case OpKind::kReach:
+      FinishReach(op.destination, status);
+      break;
+    default: {
+      absl::MutexLock lock(&mutex_);
+      if (control_waiting_for_ == sequence) control_result_ = status;
+      break;
+    }
+  }
+}
+
+void Instance::CheckTimeouts(absl::Time now) {
+  bool expired = false;
+  {
+    absl::MutexLock lock(&ops_mutex_);
+    for (auto& [sequence, op] : ops_) {
+      if (op.phase == OpPhase::kPended && !op.timed_out &&
+          now - op.issued >= context_->options.callback_timeout) {
+        op.timed_out = true;
+        expired = true;
+      }
+    }
+  }
+  if (expired) {
+    NATFWT_LOG(kWarning) << "provider did not complete an operation within "
+                         << context_->options.callback_timeout
+                         << "; terminating the session";
+    RequestTermination(CPNATFWT_SESSION_TERMINATION_PROVIDER_TIMEOUT);
+  }
+}
+
+void Instance::ProtocolViolation(const char* what, uint64_t sequence) {
+  NATFWT_LOG(kError) << "provider broke the completion protocol: " << what
+                     << " (operation " << sequence << "); terminating";
+  RequestTermination(CPNATFWT_SESSION_TERMINATION_PROVIDER_OTHER_FAILURE);
+}
+
+}  // namespace natfwt::cp

@@ -1,0 +1,83 @@
+// Copyright 2026 The natfwt Authors.
+//
+// Runtime: natfwt's Connectivity Platform. The five CPNatfwt* exports are
+// thin wrappers around Runtime::Default(); embedders and tests may build their
+// own Runtime with their own options (in-memory interfaces, a fake clock).
+//
+//   cp::RuntimeOptions options = cp::RuntimeOptions::FromEnvironment();
+//   cp::Runtime runtime(std::move(options));
+//   CPNATFWT_PROVIDER_INSTANCE instance;
+//   NATFWT_RETURN_IF_ERROR(runtime.Create(&callbacks, context, &instance));
+//   NATFWT_RETURN_IF_ERROR(runtime.Register(instance, L"VPN", &luid, 0,
+//   nullptr));
+//
+// Errors carry the exact HRESULT of the spec (hresult.h's ToHresult).
+// Thread-safety: every method may be called from any thread.
+
+#ifndef NATFWT_FACADE_RUNTIME_RUNTIME_H_
+#define NATFWT_FACADE_RUNTIME_RUNTIME_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "cpnatfwt.h"
+#include "facade/runtime/instance.h"
+#include "facade/runtime/runtime_options.h"
+
+namespace natfwt::cp {
+
+struct RuntimeContext;
+
+class Runtime {
+ public:
+  explicit Runtime(RuntimeOptions options);
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+  // Shutdown(), then destroys every instance still alive.
+  ~Runtime();
+
+  // The runtime behind the C ABI, configured from the environment on first
+  // use (RuntimeOptions::FromEnvironment). Lives until the process exits.
+  static Runtime& Default();
+
+  // Spec 4.1. Errors: E_POINTER, E_INVALIDARG, E_OUTOFMEMORY.
+  absl::Status Create(const CPNATFWT_PROVIDER_CALLBACKS* callbacks,
+                      PVOID user_context, CPNATFWT_PROVIDER_INSTANCE* instance);
+  // Spec 4.2.
+  absl::Status Register(CPNATFWT_PROVIDER_INSTANCE instance,
+                        const WCHAR* friendly_name, IF_LUID* luid, ULONG flags,
+                        const WCHAR* sddl);
+  // Spec 4.3.
+  absl::Status Deregister(CPNATFWT_PROVIDER_INSTANCE instance);
+  // Spec 4.4. Returns kInvalidArgument for a stale or unknown handle (the
+  // C ABI logs it, since Destroy returns VOID).
+  absl::Status Destroy(CPNATFWT_PROVIDER_INSTANCE instance);
+  // Spec 4.5. natfwt copies the chain during the call and never pends, so the
+  // completion routine is never called (a permitted outcome, 4.5).
+  absl::Status IndicateReceived(CPNATFWT_PROVIDER_INSTANCE instance,
+                                const CPNATFWT_TRANSPORT_ID* local,
+                                const CPNATFWT_TRANSPORT_ID* remote,
+                                const CPNATFWT_BUFFER* chain);
+
+  // Ends every session of this runtime with PLATFORM_SHUTDOWN (the providers
+  // then deregister and destroy as usual).
+  void Shutdown();
+
+  // What tools and tests may see; kInvalidArgument for a bad handle.
+  absl::StatusOr<InstanceInfo> Describe(
+      CPNATFWT_PROVIDER_INSTANCE instance) const;
+
+ private:
+  std::shared_ptr<Instance> Find(CPNATFWT_PROVIDER_INSTANCE instance) const;
+
+  std::shared_ptr<RuntimeContext> context_;
+  mutable absl::Mutex mutex_;
+  // Instances created by this runtime and not yet destroyed.
+  std::vector<std::weak_ptr<Instance>> instances_ ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace natfwt::cp
+
+#endif  // NATFWT_FACADE_RUNTIME_RUNTIME_H_

@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """Turns facade/cpnatfwt.sym into an ELF version script or a Windows .def."""
 import sys
 

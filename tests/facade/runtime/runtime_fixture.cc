@@ -91,13 +91,16 @@ bool RuntimeFixture::WaitUntil(
     }
     absl::StatusOr<InstanceInfo> info = runtime_->Describe(instance);
     if (info.ok() && predicate(*info)) return true;
+    if (absl::Now() >= deadline) return false;
+    // State and ID changes notify; counters do not (nothing is signalled per
+    // packet), so the condition is also re-checked every few milliseconds.
     absl::MutexLock lock(&mutex_);
     auto changed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
       return changes_ != seen;
     };
-    if (!mutex_.AwaitWithDeadline(absl::Condition(&changed), deadline)) {
-      return false;
-    }
+    mutex_.AwaitWithDeadline(
+        absl::Condition(&changed),
+        std::min(deadline, absl::Now() + absl::Milliseconds(2)));
   }
 }
 

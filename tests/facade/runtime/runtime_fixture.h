@@ -44,8 +44,9 @@ class RuntimeFixture : public ::testing::Test {
   // ID added.
   CPNATFWT_PROVIDER_INSTANCE Established(TestProvider& provider);
 
-  // Waits (bounded, on instance-change notifications) until `predicate`
-  // holds for the instance's info. Returns false on timeout.
+  // Waits (bounded) until `predicate` holds for the instance's info: woken by
+  // instance-change notifications, re-checking counters every 2 ms. Returns
+  // false on timeout.
   bool WaitUntil(CPNATFWT_PROVIDER_INSTANCE instance,
                  const std::function<bool(const InstanceInfo&)>& predicate,
                  absl::Duration timeout = absl::Seconds(10));

@@ -195,6 +195,16 @@ std::string TruncateUtf8ToUtf16Units(absl::string_view utf8, size_t max_units) {
   return std::string(utf8);
 }
 
+std::string TruncateUtf8ToBytes(absl::string_view utf8, size_t max_bytes) {
+  if (utf8.size() <= max_bytes) return std::string(utf8);
+  size_t end = max_bytes;
+  // Back up to the lead byte of the sequence the cut falls into.
+  while (end > 0 && IsContinuation(static_cast<unsigned char>(utf8[end]))) {
+    --end;
+  }
+  return std::string(utf8.substr(0, end));
+}
+
 absl::Status ValidateFriendlyName(absl::string_view utf8) {
   if (utf8.empty()) {
     return absl::InvalidArgumentError("friendly name is empty");

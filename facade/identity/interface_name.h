@@ -106,6 +106,17 @@ size_t Utf16Length(absl::string_view utf8);
 // hence never inside a surrogate pair).
 std::string TruncateUtf8ToUtf16Units(absl::string_view utf8, size_t max_units);
 
+// Longest interface alias Linux stores (IFLA_IFALIAS): IFALIASZ (256) - 1
+// bytes, see linux/if.h. A friendly name of 256 UTF-16 units can need up to
+// 768 bytes of UTF-8, so the Linux backend cuts the alias it sets with
+// TruncateUtf8ToBytes (spec D6: "also cut silently to the backend limit")
+// while the association store keeps the full name.
+inline constexpr size_t kMaxLinuxIfAliasBytes = 255;
+
+// The longest prefix of `utf8` with at most `max_bytes` bytes that does not
+// end inside a UTF-8 sequence.
+std::string TruncateUtf8ToBytes(absl::string_view utf8, size_t max_bytes);
+
 // Checks that `utf8` may be stored as a friendly name: well-formed UTF-8 (no
 // overlong forms, surrogates or values above U+10FFFF), not empty, no
 // control character (Cc), and at most kMaxFriendlyNameUtf16Units UTF-16

@@ -88,10 +88,11 @@ Instance::Instance(std::shared_ptr<RuntimeContext> context,
 }
 
 Instance::~Instance() {
-  // Threads hold a reference while they run, so none is running here.
-  if (control_thread_.joinable()) control_thread_.detach();
-  if (reader_thread_.joinable()) reader_thread_.detach();
-  if (data_thread_.joinable()) data_thread_.detach();
+  // The threads hold a reference while they run: when the last reference
+  // goes on one of them, it cannot join itself.
+  for (std::thread* thread : {&control_thread_, &reader_thread_, &data_thread_}) {
+    if (thread->joinable()) thread->detach();
+  }
 }
 
 bool Instance::InCallbackOfThisInstance() const {
@@ -231,7 +232,9 @@ absl::Status Instance::RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
 
   tun::InterfaceConfig config;
   config.kernel_name = record.kernel_name;
-  config.alias = record.friendly_name;
+  // Linux keeps at most 255 bytes of alias (IFLA_IFALIAS); the store keeps
+  // the whole name.
+  config.alias = TruncateUtf8ToBytes(record.friendly_name, kMaxLinuxIfAliasBytes);
   config.mtu = context_->options.mtu;
   config.addresses.push_back({record.ipv6_address, 128});
   config.routes.push_back(context_->options.overlay_v6.Network());
@@ -292,9 +295,18 @@ void Instance::StartThreads() {
   }
   NoteActivity();
   std::shared_ptr<Instance> self = shared_from_this();
-  control_thread_ = std::thread([self] { self->ControlLoop(); });
-  reader_thread_ = std::thread([self] { self->ReaderLoop(); });
-  data_thread_ = std::thread([self] { self->DataLoop(); });
+  control_thread_ = std::thread([self] {
+    self->ControlLoop();
+    self->threads_exited_.fetch_add(1);
+  });
+  reader_thread_ = std::thread([self] {
+    self->ReaderLoop();
+    self->threads_exited_.fetch_add(1);
+  });
+  data_thread_ = std::thread([self] {
+    self->DataLoop();
+    self->threads_exited_.fetch_add(1);
+  });
   ScheduleTick();
 }
 
@@ -418,21 +430,26 @@ void Instance::StopThreads() {
   PostData({DataEvent::Kind::kStop, {}});
   if (interface_ != nullptr) interface_->Close();
   // From inside a callback the freeing waits until it returns (spec 4.4):
-  // the threads keep the instance alive and finish on their own.
-  const bool from_own_thread =
-      InCallbackOfThisInstance() ||
-      std::this_thread::get_id() == control_thread_.get_id() ||
-      std::this_thread::get_id() == data_thread_.get_id() ||
-      std::this_thread::get_id() == reader_thread_.get_id();
-  for (std::thread* thread :
-       {&control_thread_, &reader_thread_, &data_thread_}) {
-    if (!thread->joinable()) continue;
-    if (from_own_thread) {
-      thread->detach();
-    } else {
-      thread->join();
-    }
+  // the threads finish on their own and the runtime joins them later
+  // (ReapZombies), so nothing here waits for the calling thread itself.
+  const std::thread::id self = std::this_thread::get_id();
+  if (InCallbackOfThisInstance() || self == control_thread_.get_id() ||
+      self == data_thread_.get_id() || self == reader_thread_.get_id()) {
+    absl::MutexLock lock(&context_->mutex);
+    context_->zombies.push_back(shared_from_this());
+    return;
   }
+  JoinThreads();
+}
+
+void Instance::JoinThreads() {
+  for (std::thread* thread : {&control_thread_, &reader_thread_, &data_thread_}) {
+    if (thread->joinable()) thread->join();
+  }
+}
+
+bool Instance::ThreadsFinished() const {
+  return threads_exited_.load() == (control_thread_.joinable() ? 3 : 0);
 }
 
 InstanceInfo Instance::info() const {

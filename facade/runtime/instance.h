@@ -119,6 +119,12 @@ class Instance : public std::enable_shared_from_this<Instance> {
 
   InstanceInfo info() const;
 
+  // Joins the instance's threads (they must have been told to stop). Only
+  // from a thread that is not one of them.
+  void JoinThreads();
+  // True when every thread of the instance has returned.
+  bool ThreadsFinished() const;
+
  private:
   enum class OpKind : uint8_t {
     kEstablish,
@@ -278,6 +284,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
       ABSL_GUARDED_BY(mutex_);
   std::shared_ptr<void> owner_filter_;  // SDDL enforcement, if any
   TimerId tick_timer_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::atomic<int> threads_exited_{0};
   std::thread control_thread_;
   std::thread reader_thread_;
   std::thread data_thread_;

@@ -2,6 +2,7 @@
 
 #include "facade/runtime/runtime.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "facade/runtime/hresult.h"
@@ -46,6 +47,21 @@ absl::Status BadHandle() {
 Runtime::Runtime(RuntimeOptions options)
     : context_(std::make_shared<RuntimeContext>(std::move(options))) {}
 
+void Runtime::ReapZombies(bool wait) {
+  std::vector<std::shared_ptr<Instance>> zombies;
+  {
+    absl::MutexLock lock(&context_->mutex);
+    auto done = std::stable_partition(
+        context_->zombies.begin(), context_->zombies.end(),
+        [wait](const std::shared_ptr<Instance>& zombie) {
+          return !wait && !zombie->ThreadsFinished();
+        });
+    zombies.assign(done, context_->zombies.end());
+    context_->zombies.erase(done, context_->zombies.end());
+  }
+  for (const std::shared_ptr<Instance>& zombie : zombies) zombie->JoinThreads();
+}
+
 Runtime::~Runtime() {
   Shutdown();
   std::vector<std::weak_ptr<Instance>> instances;
@@ -62,6 +78,7 @@ Runtime::~Runtime() {
       instance->Destroy();
     }
   }
+  ReapZombies(/*wait=*/true);
 }
 
 Runtime& Runtime::Default() {
@@ -115,6 +132,7 @@ absl::Status Runtime::Destroy(CPNATFWT_PROVIDER_INSTANCE instance) {
   std::shared_ptr<Instance> removed = InstanceTable::Global().Remove(instance);
   if (removed == nullptr) return BadHandle();
   removed->Destroy();
+  ReapZombies(/*wait=*/false);
   return absl::OkStatus();
 }
 

@@ -71,6 +71,9 @@ class Runtime {
 
  private:
   std::shared_ptr<Instance> Find(CPNATFWT_PROVIDER_INSTANCE instance) const;
+  // Joins the threads of instances destroyed from their own callbacks: all
+  // of them (`wait`), or those already finished.
+  void ReapZombies(bool wait);
 
   std::shared_ptr<RuntimeContext> context_;
   mutable absl::Mutex mutex_;

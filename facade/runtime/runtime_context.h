@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
@@ -23,6 +24,8 @@
 #include "platform/base/clock.h"
 
 namespace natfwt::cp {
+
+class Instance;
 
 struct RuntimeContext {
   explicit RuntimeContext(RuntimeOptions runtime_options);
@@ -41,6 +44,9 @@ struct RuntimeContext {
   absl::flat_hash_set<uint64_t> luids_in_use ABSL_GUARDED_BY(mutex);
   absl::flat_hash_set<std::string> names_in_use ABSL_GUARDED_BY(mutex);
   absl::BitGen random ABSL_GUARDED_BY(mutex);
+  // Instances destroyed from their own callbacks: their threads finish on
+  // their own and are joined by the runtime later.
+  std::vector<std::shared_ptr<Instance>> zombies ABSL_GUARDED_BY(mutex);
 };
 
 }  // namespace natfwt::cp

@@ -49,6 +49,7 @@ struct BadCase {
   std::string name;
   std::vector<std::string> args;
   std::string message;
+  friend void PrintTo(const BadCase& c, std::ostream* out) { *out << c.name; }
 };
 
 class CliParseErrors : public ::testing::TestWithParam<BadCase> {};

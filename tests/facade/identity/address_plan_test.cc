@@ -2,6 +2,7 @@
 
 #include "facade/identity/address_plan.h"
 
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -75,6 +76,10 @@ struct ReservedCase {
   std::string name;
   uint64_t iid;
   bool reserved;
+  // gtest prints the case by name (not as raw bytes with padding).
+  friend void PrintTo(const ReservedCase& c, std::ostream* os) {
+    *os << c.name;
+  }
 };
 
 class ReservedInterfaceIdTest : public ::testing::TestWithParam<ReservedCase> {

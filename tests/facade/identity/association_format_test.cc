@@ -3,6 +3,7 @@
 #include "facade/identity/association_format.h"
 
 #include <algorithm>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -148,6 +149,8 @@ struct BadCase {
   std::string text;
   std::string message;  // Expected substring, including "line N:".
   absl::StatusCode code = absl::StatusCode::kDataLoss;
+  // gtest prints the case by name (not as raw bytes with padding).
+  friend void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class BadFileTest : public ::testing::TestWithParam<BadCase> {};

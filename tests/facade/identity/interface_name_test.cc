@@ -2,6 +2,7 @@
 
 #include "facade/identity/interface_name.h"
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct ConvertCase {
   size_t max_units;
   std::string expected;
   bool truncated;
+  // gtest prints the case by name (not as raw bytes with padding).
+  friend void PrintTo(const ConvertCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class ConvertTest : public ::testing::TestWithParam<ConvertCase> {};
@@ -134,6 +137,8 @@ struct InvalidCase {
   std::u16string utf16;  // Empty: case only for UTF-32.
   size_t max_units;
   std::string message;
+  // gtest prints the case by name (not as raw bytes with padding).
+  friend void PrintTo(const InvalidCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class InvalidTest : public ::testing::TestWithParam<InvalidCase> {};
@@ -247,6 +252,23 @@ TEST(TruncateUtf8ToUtf16Units, CutsOnlyAtCharacterBoundaries) {
             "\xE4\xB8\xAD");
 }
 
+TEST(TruncateUtf8ToBytes, NeverEndsInsideASequence) {
+  const std::string text = absl::StrCat("a", kAstral8, "\xC3\xA9");  // 1+4+2.
+  EXPECT_EQ(TruncateUtf8ToBytes(text, 0), "");
+  EXPECT_EQ(TruncateUtf8ToBytes(text, 1), "a");
+  EXPECT_EQ(TruncateUtf8ToBytes(text, 4), "a");
+  EXPECT_EQ(TruncateUtf8ToBytes(text, 5), absl::StrCat("a", kAstral8));
+  EXPECT_EQ(TruncateUtf8ToBytes(text, 6), absl::StrCat("a", kAstral8));
+  EXPECT_EQ(TruncateUtf8ToBytes(text, 7), text);
+  // The longest friendly name made of 3-byte characters fits the Linux
+  // alias only after cutting, and then at a character boundary.
+  const std::string longest =
+      Repeat8("\xE4\xB8\xAD", kMaxFriendlyNameUtf16Units);
+  const std::string alias = TruncateUtf8ToBytes(longest, kMaxLinuxIfAliasBytes);
+  EXPECT_EQ(alias, Repeat8("\xE4\xB8\xAD", 85));
+  EXPECT_THAT(ValidateFriendlyName(alias), natfwt::testing::IsOk());
+}
+
 // ---- ValidateFriendlyName ----
 
 TEST(ValidateFriendlyName, AcceptsUnicodeNames) {
@@ -290,6 +312,8 @@ struct UniqueCase {
   std::vector<std::string> taken;
   size_t max_units;
   std::string expected;
+  // gtest prints the case by name (not as raw bytes with padding).
+  friend void PrintTo(const UniqueCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class UniqueNameTest : public ::testing::TestWithParam<UniqueCase> {};

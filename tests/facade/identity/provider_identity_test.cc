@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct IdentityCase {
   GUID guid;
   uint32_t uid;
   std::string expected;
+  // gtest prints the case by name (not as raw bytes with padding).
+  friend void PrintTo(const IdentityCase& c, std::ostream* os) {
+    *os << c.name;
+  }
 };
 
 class ProviderIdentityTest : public ::testing::TestWithParam<IdentityCase> {};

@@ -5,6 +5,7 @@
 
 #include "facade/runtime/instance.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -26,7 +27,7 @@ namespace {
 thread_local const Instance* t_callback_instance = nullptr;
 thread_local int t_callback_depth = 0;
 
-constexpr uint64_t kSequenceMask = (uint64_t{1} << 40) - 1;
+constexpr uint64_t kSequenceMask = (uint64_t{1} << 39) - 1;  // pending_ops.cc
 
 absl::Status MapInterfaceError(const absl::Status& status) {
   switch (status.code()) {
@@ -90,7 +91,8 @@ Instance::Instance(std::shared_ptr<RuntimeContext> context,
 Instance::~Instance() {
   // The threads hold a reference while they run: when the last reference
   // goes on one of them, it cannot join itself.
-  for (std::thread* thread : {&control_thread_, &reader_thread_, &data_thread_}) {
+  for (std::thread* thread :
+       {&control_thread_, &reader_thread_, &data_thread_}) {
     if (thread->joinable()) thread->detach();
   }
 }
@@ -118,6 +120,36 @@ void Instance::EndCallback() {
   absl::MutexLock lock(&mutex_);
   --callbacks_in_flight_;
   if (--t_callback_depth == 0) t_callback_instance = nullptr;
+}
+
+bool Instance::BeginDataCallback() {
+  // Announce first, then check: a terminating thread that cleared the flag
+  // either sees this callback counted or this check sees the flag cleared.
+  data_in_flight_.fetch_add(1);
+  if (!data_callbacks_allowed_.load()) {
+    EndDataCallback();
+    return false;
+  }
+  t_callback_instance = this;
+  ++t_callback_depth;
+  return true;
+}
+
+void Instance::EndDataCallback() {
+  if (t_callback_instance == this && t_callback_depth > 0 &&
+      --t_callback_depth == 0) {
+    t_callback_instance = nullptr;
+  }
+  if (data_in_flight_.fetch_sub(1) == 1 && !data_callbacks_allowed_.load()) {
+    // Someone may wait for the packet path to be quiet: releasing mutex_
+    // makes absl::Mutex re-evaluate its conditions.
+    absl::MutexLock lock(&mutex_);
+  }
+}
+
+void Instance::UpdateDataCallbacksAllowedLocked() {
+  data_callbacks_allowed_.store(state_ == InstanceState::kActive &&
+                                !termination_.has_value() && !stopping_);
 }
 
 absl::Status Instance::Register(const WCHAR* friendly_name, IF_LUID* luid,
@@ -234,7 +266,8 @@ absl::Status Instance::RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
   config.kernel_name = record.kernel_name;
   // Linux keeps at most 255 bytes of alias (IFLA_IFALIAS); the store keeps
   // the whole name.
-  config.alias = TruncateUtf8ToBytes(record.friendly_name, kMaxLinuxIfAliasBytes);
+  config.alias =
+      TruncateUtf8ToBytes(record.friendly_name, kMaxLinuxIfAliasBytes);
   config.mtu = context_->options.mtu;
   config.addresses.push_back({record.ipv6_address, 128});
   config.routes.push_back(context_->options.overlay_v6.Network());
@@ -285,7 +318,9 @@ absl::Status Instance::RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
 
 void Instance::StartThreads() {
   size_t capacity = context_->options.mtu;
-  slots_.resize(context_->options.packet_buffers);
+  // Packet buffers are named by 16 bits in SEND completion contexts.
+  slots_ = std::vector<PacketSlot>(
+      std::min<size_t>(context_->options.packet_buffers, 1u << 16));
   {
     absl::MutexLock lock(&data_mutex_);
     for (uint32_t i = 0; i < slots_.size(); ++i) {
@@ -344,6 +379,7 @@ void Instance::OnTick() {
 void Instance::SetStateLocked(InstanceState state) {
   state_ = state;
   observed_state_.store(state);
+  UpdateDataCallbacksAllowedLocked();
   if (context_->options.observer) context_->options.observer(handle_);
 }
 
@@ -363,6 +399,7 @@ void Instance::RequestTerminationLocked(
     return;
   }
   termination_ = reason;
+  UpdateDataCallbacksAllowedLocked();
   control_queue_.clear();  // TERMINATE preempts whatever was queued.
 }
 
@@ -395,7 +432,8 @@ absl::Status Instance::Deregister() {
                 in_callback]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     // A callback that calls Deregister may itself be what holds TERMINATE
     // back (spec 8.4), so it waits only for the other callbacks.
-    return callbacks_in_flight_ - own == 0 && (terminate_done_ || in_callback);
+    return callbacks_in_flight_ + data_in_flight_.load() - own == 0 &&
+           (terminate_done_ || in_callback);
   };
   mutex_.Await(absl::Condition(&quiet));
   if (terminate_done_) SetStateLocked(InstanceState::kDeregistered);
@@ -425,6 +463,7 @@ void Instance::StopThreads() {
   {
     absl::MutexLock lock(&mutex_);
     stopping_ = true;
+    UpdateDataCallbacksAllowedLocked();
     if (tick_timer_ != 0) context_->clock.Cancel(tick_timer_);
   }
   PostData({DataEvent::Kind::kStop, {}});
@@ -443,7 +482,8 @@ void Instance::StopThreads() {
 }
 
 void Instance::JoinThreads() {
-  for (std::thread* thread : {&control_thread_, &reader_thread_, &data_thread_}) {
+  for (std::thread* thread :
+       {&control_thread_, &reader_thread_, &data_thread_}) {
     if (thread->joinable()) thread->join();
   }
 }

@@ -116,6 +116,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // A provider called CPNATFWT_PLATFORM_COMPLETION_ROUTINE for operation
   // `sequence` of this instance.
   void OnCompletion(uint64_t sequence, HRESULT status);
+  void OnSendCompletionFromContext(uint64_t context, HRESULT status);
 
   InstanceInfo info() const;
 
@@ -166,6 +167,14 @@ class Instance : public std::enable_shared_from_this<Instance> {
     uint8_t remote_bytes[16] = {};
     net::IpAddress destination;
     uint64_t flow = 0;  // endpointLuid
+    // SEND bookkeeping without a table (pending_ops.cc): phase in the top two
+    // bits, a 23-bit use counter below, matched against the completion
+    // context so double or stale completions are recognised.
+    std::atomic<uint32_t> send_state{0};
+    uint32_t send_generation = 0;  // Data thread only.
+    HRESULT early_status = S_OK;   // Written before the kCompletedEarly CAS.
+    std::atomic<int64_t> pended_at_ns{0};
+    std::atomic<bool> timed_out{false};
   };
   // A REACH query's transport ID, valid until its completion.
   struct ReachQuery {
@@ -211,6 +220,10 @@ class Instance : public std::enable_shared_from_this<Instance> {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   bool BeginCallback(OpKind kind);
   void EndCallback();
+  // SEND and REACH: the same rules without taking mutex_ on the packet path.
+  bool BeginDataCallback();
+  void EndDataCallback();
+  void UpdateDataCallbacksAllowedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   // --- pending_ops.cc: operation bookkeeping ---
   static CPNATFWT_PLATFORM_COMPLETION_ROUTINE PlatformCompletionRoutine();
@@ -218,6 +231,12 @@ class Instance : public std::enable_shared_from_this<Instance> {
                    const net::IpAddress& destination = {});
   CallResult FinishCall(uint64_t sequence, HRESULT returned);
   PVOID ContextFor(uint64_t sequence) const;
+  PVOID ContextForSend(uint32_t slot, uint32_t generation) const;
+  // A provider completed the SEND of packet buffer `slot`.
+  void OnSendCompletion(uint32_t slot, uint32_t generation, HRESULT status);
+  // After the SEND callback returned `returned`: pends, finishes or flags a
+  // protocol violation.
+  void AfterSendCall(uint32_t slot, uint32_t generation, HRESULT returned);
   void CheckTimeouts(absl::Time now);
   void ProtocolViolation(const char* what, uint64_t sequence);
 
@@ -262,6 +281,10 @@ class Instance : public std::enable_shared_from_this<Instance> {
   bool terminate_done_ ABSL_GUARDED_BY(mutex_) = false;
   bool established_ ABSL_GUARDED_BY(mutex_) = false;
   int callbacks_in_flight_ ABSL_GUARDED_BY(mutex_) = 0;
+  // SEND/REACH callbacks running, and whether new ones may start (ACTIVE, no
+  // termination requested, not stopping). Written under mutex_.
+  std::atomic<int> data_in_flight_{0};
+  std::atomic<bool> data_callbacks_allowed_{false};
   std::deque<ControlOp> control_queue_ ABSL_GUARDED_BY(mutex_);
   bool activation_queued_ ABSL_GUARDED_BY(mutex_) = false;
   bool deactivation_queued_ ABSL_GUARDED_BY(mutex_) = false;

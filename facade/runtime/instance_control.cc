@@ -348,7 +348,7 @@ void Instance::RunTerminate() {
     }
     // 8.4: TERMINATE never overlaps a running SEND or REACH.
     auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-      return callbacks_in_flight_ == 0;
+      return callbacks_in_flight_ == 0 && data_in_flight_.load() == 0;
     };
     mutex_.Await(absl::Condition(&idle));
   }

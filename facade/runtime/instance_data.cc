@@ -109,6 +109,7 @@ void Instance::DataLoop() {
         return;
       case DataEvent::Kind::kPackets:
         for (uint32_t slot : event.slots) HandleOutbound(slot, state);
+        NoteActivity();
         break;
       case DataEvent::Kind::kSendQueued: {
         std::deque<uint32_t> ready;
@@ -117,6 +118,7 @@ void Instance::DataLoop() {
           ready.swap(ready_to_send_);
         }
         for (uint32_t slot : ready) Send(slot);
+        NoteActivity();
         break;
       }
       case DataEvent::Kind::kReactivate: {
@@ -263,7 +265,7 @@ void Instance::IssueReach(const net::IpAddress& destination) {
   }
   FillId(destination.bytes(), query->bytes, &query->id);
   uint64_t sequence = BeginOp(OpKind::kReach, 0, destination);
-  if (!BeginCallback(OpKind::kReach)) {
+  if (!BeginDataCallback()) {
     FinishCall(sequence, HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED));
     FinishReach(destination, HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED));
     return;
@@ -271,7 +273,7 @@ void Instance::IssueReach(const net::IpAddress& destination) {
   HRESULT returned = callbacks_.reachTransportId(
       handle_, user_context_, &query->id, ContextFor(sequence),
       PlatformCompletionRoutine());
-  EndCallback();
+  EndDataCallback();
   CallResult call = FinishCall(sequence, returned);
   if (!call.pended) FinishReach(destination, call.status);
 }
@@ -298,9 +300,11 @@ void Instance::FinishReach(const net::IpAddress& destination, HRESULT status) {
 void Instance::Send(uint32_t slot) {
   PacketSlot& packet = slots_[slot];
   packet.chain = {nullptr, static_cast<ULONG>(packet.size), packet.data.get()};
-  uint64_t sequence = BeginOp(OpKind::kSend, slot);
-  if (!BeginCallback(OpKind::kSend)) {
-    FinishCall(sequence, HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED));
+  const uint32_t generation = packet.send_generation =
+      (packet.send_generation + 1) & ((1u << 23) - 1);
+  packet.send_state.store((1u << 30) | generation);  // kCalling
+  if (!BeginDataCallback()) {
+    packet.send_state.store(0);
     absl::MutexLock lock(&data_mutex_);
     ++stats_.drops_inactive;
     free_slots_.push_back(slot);
@@ -308,11 +312,10 @@ void Instance::Send(uint32_t slot) {
   }
   HRESULT returned = callbacks_.sendBuffers(
       handle_, user_context_, &packet.local_id, &packet.remote_id, packet.flow,
-      &packet.chain, ContextFor(sequence), PlatformCompletionRoutine());
-  EndCallback();
-  NoteActivity();
-  CallResult call = FinishCall(sequence, returned);
-  if (!call.pended) FinishSend(slot, call.status);
+      &packet.chain, ContextForSend(slot, generation),
+      PlatformCompletionRoutine());
+  EndDataCallback();
+  AfterSendCall(slot, generation, returned);
 }
 
 void Instance::FinishSend(uint32_t slot, HRESULT status) {

@@ -21,8 +21,20 @@
 namespace natfwt::cp {
 namespace {
 
+// Context layout: [instance slot: 24 bits][send flag: 1][39 bits], where the
+// low 39 bits are an operation sequence, or for SEND (flag set) the packet
+// buffer (16 bits) and its use counter (23 bits).
 constexpr int kSequenceBits = 40;
-constexpr uint64_t kSequenceMask = (uint64_t{1} << kSequenceBits) - 1;
+constexpr uint64_t kSendFlag = uint64_t{1} << 39;
+constexpr uint64_t kSequenceMask = kSendFlag - 1;
+constexpr uint32_t kGenerationMask = (1u << 23) - 1;
+
+// PacketSlot::send_state phases.
+constexpr uint32_t kIdle = 0u << 30;
+constexpr uint32_t kCalling = 1u << 30;
+constexpr uint32_t kPended = 2u << 30;
+constexpr uint32_t kCompletedEarly = 3u << 30;
+constexpr uint32_t kPhaseMask = 3u << 30;
 
 VOID CALLBACK PlatformCompletion(PVOID completion_context, HRESULT status) {
   uint64_t value = reinterpret_cast<uintptr_t>(completion_context);
@@ -34,7 +46,11 @@ VOID CALLBACK PlatformCompletion(PVOID completion_context, HRESULT status) {
                          << completion_context << ")";
     return;
   }
-  instance->OnCompletion(value & kSequenceMask, status);
+  if (value & kSendFlag) {
+    instance->OnSendCompletionFromContext(value & kSequenceMask, status);
+  } else {
+    instance->OnCompletion(value & kSequenceMask, status);
+  }
 }
 
 }  // namespace
@@ -61,6 +77,74 @@ PVOID Instance::ContextFor(uint64_t sequence) const {
   uint64_t slot = InstanceTable::SlotOf(handle_);
   return reinterpret_cast<PVOID>(
       static_cast<uintptr_t>((slot << kSequenceBits) | sequence));
+}
+
+PVOID Instance::ContextForSend(uint32_t slot, uint32_t generation) const {
+  uint64_t instance_slot = InstanceTable::SlotOf(handle_);
+  return reinterpret_cast<PVOID>(static_cast<uintptr_t>(
+      (instance_slot << kSequenceBits) | kSendFlag | (uint64_t{slot} << 23) |
+      (generation & kGenerationMask)));
+}
+
+void Instance::OnSendCompletionFromContext(uint64_t context, HRESULT status) {
+  OnSendCompletion(static_cast<uint32_t>(context >> 23) & 0xffff,
+                   static_cast<uint32_t>(context) & kGenerationMask, status);
+}
+
+void Instance::AfterSendCall(uint32_t slot, uint32_t generation,
+                             HRESULT returned) {
+  PacketSlot& packet = slots_[slot];
+  if (returned == kPending) {
+    uint32_t expected = kCalling | generation;
+    packet.pended_at_ns.store(absl::ToUnixNanos(context_->clock.Now()));
+    packet.timed_out.store(false);
+    if (packet.send_state.compare_exchange_strong(expected,
+                                                  kPended | generation)) {
+      return;  // The completion finishes it.
+    }
+    // Completed before the callback returned.
+    packet.send_state.store(kIdle);
+    return FinishSend(slot, packet.early_status);
+  }
+  uint32_t previous = packet.send_state.exchange(kIdle);
+  if ((previous & kPhaseMask) == kCompletedEarly) {
+    ProtocolViolation("SEND completed although it was not pended", generation);
+  }
+  FinishSend(slot, returned);
+}
+
+void Instance::OnSendCompletion(uint32_t slot, uint32_t generation,
+                                HRESULT status) {
+  if (slot >= slots_.size()) {
+    NATFWT_LOG(kWarning) << "completion with an unknown context ignored";
+    return;
+  }
+  if (status == kPending) {
+    ProtocolViolation("completion status was ERROR_IO_PENDING", generation);
+    status = E_UNEXPECTED;
+  }
+  PacketSlot& packet = slots_[slot];
+  uint32_t state = packet.send_state.load();
+  for (;;) {
+    uint32_t phase = state & kPhaseMask;
+    if ((state & kGenerationMask) != generation ||
+        (phase != kCalling && phase != kPended)) {
+      return ProtocolViolation(
+          "second completion, or completion of a SEND that was not pended",
+          generation);
+    }
+    if (phase == kCalling) {
+      packet.early_status = status;
+      if (packet.send_state.compare_exchange_weak(
+              state, kCompletedEarly | generation)) {
+        return;
+      }
+      continue;  // Became pended meanwhile: finish it below.
+    }
+    if (packet.send_state.compare_exchange_weak(state, kIdle)) {
+      return FinishSend(slot, status);
+    }
+  }
 }
 
 Instance::CallResult Instance::FinishCall(uint64_t sequence, HRESULT returned) {
@@ -126,9 +210,6 @@ void Instance::OnCompletion(uint64_t sequence, HRESULT status) {
     ProtocolViolation("completion status was ERROR_IO_PENDING", sequence);
   }
   switch (op.kind) {
-    case OpKind::kSend:
-      FinishSend(op.slot, status);
-      break;
     case OpKind::kReach:
       FinishReach(op.destination, status);
       break;
@@ -142,6 +223,16 @@ void Instance::OnCompletion(uint64_t sequence, HRESULT status) {
 
 void Instance::CheckTimeouts(absl::Time now) {
   bool expired = false;
+  const int64_t now_ns = absl::ToUnixNanos(now);
+  const int64_t limit_ns =
+      absl::ToInt64Nanoseconds(context_->options.callback_timeout);
+  for (PacketSlot& packet : slots_) {
+    if ((packet.send_state.load() & kPhaseMask) == kPended &&
+        now_ns - packet.pended_at_ns.load() >= limit_ns &&
+        !packet.timed_out.exchange(true)) {
+      expired = true;
+    }
+  }
   {
     absl::MutexLock lock(&ops_mutex_);
     for (auto& [sequence, op] : ops_) {

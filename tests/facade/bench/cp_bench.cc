@@ -99,7 +99,8 @@ void Pump(const net::IpAddress& source, const std::atomic<bool>& stop) {
     messages[i].msg_hdr.msg_name = &peer;
     messages[i].msg_hdr.msg_namelen = sizeof(peer);
   }
-  while (!stop.load(std::memory_order_relaxed)) sendmmsg(fd, messages, kBatch, 0);
+  while (!stop.load(std::memory_order_relaxed))
+    sendmmsg(fd, messages, kBatch, 0);
   close(fd);
 }
 
@@ -108,7 +109,8 @@ void Sink(int fd, const std::atomic<bool>& stop) {
   std::vector<uint8_t> buffer(2048);
   timeval timeout{0, 100000};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  while (!stop.load(std::memory_order_relaxed)) recv(fd, buffer.data(), buffer.size(), 0);
+  while (!stop.load(std::memory_order_relaxed))
+    recv(fd, buffer.data(), buffer.size(), 0);
 }
 
 int BoundSocket(const net::IpAddress& address, uint16_t port) {
@@ -129,7 +131,8 @@ Figures RawOutbound(absl::Duration duration) {
   config.routes = {*net::IpPrefix::Parse("fd99::/64")};
   auto iface = tun::CreateKernelInterface(config);
   if (!iface.ok()) {
-    std::fprintf(stderr, "TUN: %s\n", std::string(iface.status().message()).c_str());
+    std::fprintf(stderr, "TUN: %s\n",
+                 std::string(iface.status().message()).c_str());
     return {};
   }
   std::atomic<bool> stop{false};
@@ -138,18 +141,21 @@ Figures RawOutbound(absl::Duration duration) {
     std::vector<std::vector<uint8_t>> storage(64, std::vector<uint8_t>(2048));
     std::vector<tun::PacketBuffer> buffers(64);
     while (true) {
-      for (size_t i = 0; i < buffers.size(); ++i) buffers[i] = {storage[i].data(), 2048, 0};
+      for (size_t i = 0; i < buffers.size(); ++i)
+        buffers[i] = {storage[i].data(), 2048, 0};
       absl::StatusOr<size_t> n = (*iface)->Read(absl::MakeSpan(buffers));
       if (!n.ok()) return;
       count.fetch_add(*n, std::memory_order_relaxed);
     }
   });
   std::thread pump([&] { Pump(local, stop); });
-  absl::SleepFor(absl::Milliseconds(200));  // Warm-up (a benchmark, not a test).
+  absl::SleepFor(
+      absl::Milliseconds(200));  // Warm-up (a benchmark, not a test).
   uint64_t start_count = count.load();
   absl::Time start = absl::Now();
   absl::SleepFor(duration);
-  double pps = (count.load() - start_count) / absl::ToDoubleSeconds(absl::Now() - start);
+  double pps =
+      (count.load() - start_count) / absl::ToDoubleSeconds(absl::Now() - start);
   stop = true;
   pump.join();
   (*iface)->Close();
@@ -199,18 +205,21 @@ HRESULT CALLBACK NullTransition(CPNATFWT_PROVIDER_INSTANCE, PVOID, PVOID,
                                 CPNATFWT_PLATFORM_COMPLETION_ROUTINE) {
   return S_OK;
 }
-HRESULT CALLBACK NullAdd(CPNATFWT_PROVIDER_INSTANCE, PVOID, CPNATFWT_TRANSPORT_ID* id,
-                         PVOID, CPNATFWT_PLATFORM_COMPLETION_ROUTINE) {
+HRESULT CALLBACK NullAdd(CPNATFWT_PROVIDER_INSTANCE, PVOID,
+                         CPNATFWT_TRANSPORT_ID* id, PVOID,
+                         CPNATFWT_PLATFORM_COMPLETION_ROUTINE) {
   g_local = *net::IpAddress::FromBytes({id->transportId, id->size});
   if (g_added != nullptr && !g_added->HasBeenNotified()) g_added->Notify();
   return S_OK;
 }
-HRESULT CALLBACK NullReach(CPNATFWT_PROVIDER_INSTANCE, PVOID, CPNATFWT_TRANSPORT_ID*,
-                           PVOID, CPNATFWT_PLATFORM_COMPLETION_ROUTINE) {
+HRESULT CALLBACK NullReach(CPNATFWT_PROVIDER_INSTANCE, PVOID,
+                           CPNATFWT_TRANSPORT_ID*, PVOID,
+                           CPNATFWT_PLATFORM_COMPLETION_ROUTINE) {
   return S_OK;
 }
-HRESULT CALLBACK NullSend(CPNATFWT_PROVIDER_INSTANCE, PVOID, CPNATFWT_TRANSPORT_ID*,
-                          CPNATFWT_TRANSPORT_ID*, UINT64, CPNATFWT_BUFFER*, PVOID,
+HRESULT CALLBACK NullSend(CPNATFWT_PROVIDER_INSTANCE, PVOID,
+                          CPNATFWT_TRANSPORT_ID*, CPNATFWT_TRANSPORT_ID*,
+                          UINT64, CPNATFWT_BUFFER*, PVOID,
                           CPNATFWT_PLATFORM_COMPLETION_ROUTINE) {
   g_sent.fetch_add(1, std::memory_order_relaxed);
   return S_OK;
@@ -221,7 +230,8 @@ struct RuntimeFigures {
   Figures inbound;
 };
 
-RuntimeFigures ThroughRuntime(absl::Duration duration, const std::string& state_dir) {
+RuntimeFigures ThroughRuntime(absl::Duration duration,
+                              const std::string& state_dir) {
   RuntimeOptions options;
   options.state_dir = state_dir;
   options.interface_factory = tun::CreateKernelInterface;
@@ -240,9 +250,11 @@ RuntimeFigures ThroughRuntime(absl::Duration duration, const std::string& state_
   g_added = &added;
   CPNATFWT_PROVIDER_INSTANCE instance;
   if (!runtime.Create(&callbacks, nullptr, &instance).ok()) return {};
-  absl::Status registered = runtime.Register(instance, nullptr, nullptr, 0, nullptr);
+  absl::Status registered =
+      runtime.Register(instance, nullptr, nullptr, 0, nullptr);
   if (!registered.ok()) {
-    std::fprintf(stderr, "Register: %s\n", std::string(registered.message()).c_str());
+    std::fprintf(stderr, "Register: %s\n",
+                 std::string(registered.message()).c_str());
     return {};
   }
   added.WaitForNotification();
@@ -255,7 +267,8 @@ RuntimeFigures ThroughRuntime(absl::Duration duration, const std::string& state_
   absl::Time start = absl::Now();
   absl::SleepFor(duration);
   figures.outbound.packets_per_second =
-      (g_sent.load() - start_count) / absl::ToDoubleSeconds(absl::Now() - start);
+      (g_sent.load() - start_count) /
+      absl::ToDoubleSeconds(absl::Now() - start);
   stop = true;
   pump.join();
 
@@ -264,20 +277,24 @@ RuntimeFigures ThroughRuntime(absl::Duration duration, const std::string& state_
   std::thread sink([&] { Sink(sink_fd, sink_stop); });
   std::vector<uint8_t> packet = tun::testing::BuildUdpPacket(
       {kPeer, 9}, {g_local, 7000}, std::vector<uint8_t>(kPayload, 0x33));
-  std::vector<uint8_t> local_bytes(g_local.bytes().begin(), g_local.bytes().end());
+  std::vector<uint8_t> local_bytes(g_local.bytes().begin(),
+                                   g_local.bytes().end());
   std::vector<uint8_t> peer_bytes(kPeer.bytes().begin(), kPeer.bytes().end());
   CPNATFWT_TRANSPORT_ID local_id{16, local_bytes.data()};
   CPNATFWT_TRANSPORT_ID peer_id{16, peer_bytes.data()};
-  CPNATFWT_BUFFER chain{nullptr, static_cast<ULONG>(packet.size()), packet.data()};
+  CPNATFWT_BUFFER chain{nullptr, static_cast<ULONG>(packet.size()),
+                        packet.data()};
   uint64_t count = 0;
   start = absl::Now();
   absl::Time end = start + duration;
   while (absl::Now() < end) {
     for (int i = 0; i < 256; ++i) {
-      if (runtime.IndicateReceived(instance, &local_id, &peer_id, &chain).ok()) ++count;
+      if (runtime.IndicateReceived(instance, &local_id, &peer_id, &chain).ok())
+        ++count;
     }
   }
-  figures.inbound.packets_per_second = count / absl::ToDoubleSeconds(absl::Now() - start);
+  figures.inbound.packets_per_second =
+      count / absl::ToDoubleSeconds(absl::Now() - start);
   sink_stop = true;
   sink.join();
   close(sink_fd);
@@ -291,18 +308,24 @@ int Main(int argc, char** argv) {
   absl::Duration duration = absl::Seconds(2);
   for (int i = 1; i + 1 < argc; ++i) {
     int seconds;
-    if (std::string(argv[i]) == "--seconds" && absl::SimpleAtoi(argv[i + 1], &seconds)) {
+    if (std::string(argv[i]) == "--seconds" &&
+        absl::SimpleAtoi(argv[i + 1], &seconds)) {
       duration = absl::Seconds(seconds);
     }
   }
-  if (!sys::ProbeNetAdmin().ok || unshare(CLONE_NEWNET) != 0 || !BringLoopbackUp()) {
-    std::fprintf(stderr, "cp_bench: needs CAP_NET_ADMIN and network namespaces\n");
+  if (!sys::ProbeNetAdmin().ok || unshare(CLONE_NEWNET) != 0 ||
+      !BringLoopbackUp()) {
+    std::fprintf(stderr,
+                 "cp_bench: needs CAP_NET_ADMIN and network namespaces\n");
     return 77;
   }
-  absl::StatusOr<natfwt::testing::TempDir> dir = natfwt::testing::TempDir::Create("cp-bench");
+  absl::StatusOr<natfwt::testing::TempDir> dir =
+      natfwt::testing::TempDir::Create("cp-bench");
   if (!dir.ok()) return 1;
-  std::printf("cp_bench: %zu-byte IPv6/UDP packets, %s per measurement, private netns\n",
-              kPacketSize, absl::FormatDuration(duration).c_str());
+  std::printf(
+      "cp_bench: %zu-byte IPv6/UDP packets, %s per measurement, private "
+      "netns\n",
+      kPacketSize, absl::FormatDuration(duration).c_str());
   Figures raw_out = RawOutbound(duration);
   Figures raw_in = RawInbound(duration);
   RuntimeFigures through = ThroughRuntime(duration, dir->path());

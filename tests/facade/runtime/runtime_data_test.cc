@@ -41,8 +41,10 @@ class DataPathTest : public RuntimeFixture {
     std::vector<uint8_t> r(remote.bytes().begin(), remote.bytes().end());
     CPNATFWT_TRANSPORT_ID local_id{static_cast<USHORT>(l.size()), l.data()};
     CPNATFWT_TRANSPORT_ID remote_id{static_cast<USHORT>(r.size()), r.data()};
-    CPNATFWT_BUFFER chain{nullptr, static_cast<ULONG>(packet.size()), packet.data()};
-    return ToHresult(runtime_->IndicateReceived(instance, &local_id, &remote_id, &chain));
+    CPNATFWT_BUFFER chain{nullptr, static_cast<ULONG>(packet.size()),
+                          packet.data()};
+    return ToHresult(
+        runtime_->IndicateReceived(instance, &local_id, &remote_id, &chain));
   }
 
   net::IpAddress local_;
@@ -91,23 +93,27 @@ TEST_F(DataPathTest, ReachAnswersAreCachedPerTtlAndFlowsKeepTheirLuid) {
 
 TEST_F(DataPathTest, UnreachableDestinationDropsAndIsRetriedAfterFiveSeconds) {
   TestProvider& provider = NewProvider();
-  provider.SetBehaviour(Event::kReach,
-                        TestProvider::Return(HRESULT_FROM_WIN32(ERROR_HOST_UNREACHABLE)));
+  provider.SetBehaviour(
+      Event::kReach,
+      TestProvider::Return(HRESULT_FROM_WIN32(ERROR_HOST_UNREACHABLE)));
   CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
   Inject(Outbound(instance, PeerAddress()));
   ASSERT_TRUE(WaitUntil(instance, [](const InstanceInfo& info) {
     return info.state == InstanceState::kActive;
   }));
-  ASSERT_TRUE(provider.WaitFor(Event::kReach, 1));
+  auto dropped = [&](uint64_t n) {
+    return WaitUntil(instance, [n](const InstanceInfo& info) {
+      return info.stats.drops_unreachable >= n;
+    });
+  };
+  ASSERT_TRUE(dropped(1));  // The first answer is cached now.
   Inject(Outbound(instance, PeerAddress()));
-  // The second packet meets the cached "no"; a third after 5 s asks again.
+  ASSERT_TRUE(dropped(2));  // The second packet met the cached "no".
+  EXPECT_EQ(provider.Count(Event::kReach), 1u);
   clock_.Advance(absl::Seconds(5));
-  Inject(Outbound(instance, PeerAddress()));
+  Inject(Outbound(instance, PeerAddress()));  // Expired: asks again.
   ASSERT_TRUE(provider.WaitFor(Event::kReach, 2));
   EXPECT_EQ(provider.Count(Event::kSend), 0u);
-  EXPECT_TRUE(WaitUntil(instance, [](const InstanceInfo& info) {
-    return info.stats.drops_unreachable >= 2;
-  }));
 }
 
 TEST_F(DataPathTest, PendingReachQueuesSixteenPacketsInOrder) {
@@ -137,8 +143,9 @@ TEST_F(DataPathTest, PendingReachQueuesSixteenPacketsInOrder) {
 
 TEST_F(DataPathTest, FailedSendInvalidatesTheCachedAnswer) {
   TestProvider& provider = NewProvider();
-  provider.SetBehaviour(Event::kSend,
-                        TestProvider::Return(HRESULT_FROM_WIN32(ERROR_HOST_UNREACHABLE)));
+  provider.SetBehaviour(
+      Event::kSend,
+      TestProvider::Return(HRESULT_FROM_WIN32(ERROR_HOST_UNREACHABLE)));
   CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
   Inject(Outbound(instance, PeerAddress()));
   ASSERT_TRUE(provider.WaitFor(Event::kSend, 1));
@@ -160,12 +167,63 @@ TEST_F(DataPathTest, PendedSendKeepsItsBufferUntilCompletion) {
   ASSERT_TRUE(provider.TakePending(Event::kSend, &send));
   // More traffic while it is pended must not reuse its buffer.
   provider.SetBehaviour(Event::kSend, TestProvider::Return(S_OK));
-  for (int i = 0; i < 50; ++i) Inject(Outbound(instance, PeerAddress(), 9000, 64));
+  for (int i = 0; i < 50; ++i)
+    Inject(Outbound(instance, PeerAddress(), 9000, 64));
   ASSERT_TRUE(provider.WaitFor(Event::kSend, 51));
-  EXPECT_THAT(provider.RecordsOf(Event::kSend)[0].packet, ElementsAreArray(packet));
+  EXPECT_THAT(provider.RecordsOf(Event::kSend)[0].packet,
+              ElementsAreArray(packet));
   send.Complete(S_OK);
   ASSERT_TRUE(WaitUntil(instance, [](const InstanceInfo& info) {
     return info.stats.packets_sent == 51;
+  }));
+}
+
+TEST_F(DataPathTest, SendCompletedBeforeItsCallbackReturns) {
+  TestProvider& provider = NewProvider();
+  provider.SetBehaviour(Event::kSend,
+                        [](TestProvider&, const Pending& pending) {
+                          pending.Complete(S_OK);
+                          return HRESULT_FROM_WIN32(ERROR_IO_PENDING);
+                        });
+  CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
+  // One first, so the rest meet a cached REACH answer (no queue limit).
+  Inject(Outbound(instance, PeerAddress()));
+  ASSERT_TRUE(provider.WaitFor(Event::kSend, 1));
+  for (int i = 0; i < 19; ++i) Inject(Outbound(instance, PeerAddress()));
+  ASSERT_TRUE(WaitUntil(instance, [](const InstanceInfo& info) {
+    return info.stats.packets_sent == 20;
+  }));
+  EXPECT_FALSE(Info(instance).termination_reason.has_value());
+}
+
+TEST_F(DataPathTest, SendCompletedTwiceEndsTheSession) {
+  TestProvider& provider = NewProvider();
+  provider.SetBehaviour(Event::kSend, TestProvider::Pend());
+  CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
+  Inject(Outbound(instance, PeerAddress()));
+  Pending send;
+  ASSERT_TRUE(provider.TakePending(Event::kSend, &send));
+  send.Complete(S_OK);
+  send.Complete(S_OK);
+  ASSERT_TRUE(provider.WaitFor(Event::kTerminate));
+  EXPECT_EQ(provider.RecordsOf(Event::kTerminate)[0].reason,
+            CPNATFWT_SESSION_TERMINATION_PROVIDER_OTHER_FAILURE);
+}
+
+TEST_F(DataPathTest, PendedSendThatNeverCompletesTimesOut) {
+  TestProvider& provider = NewProvider();
+  provider.SetBehaviour(Event::kSend, TestProvider::Pend());
+  CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
+  Inject(Outbound(instance, PeerAddress()));
+  Pending send;
+  ASSERT_TRUE(provider.TakePending(Event::kSend, &send));
+  clock_.Advance(absl::Seconds(31));
+  ASSERT_TRUE(provider.WaitFor(Event::kTerminate));
+  EXPECT_EQ(provider.RecordsOf(Event::kTerminate)[0].reason,
+            CPNATFWT_SESSION_TERMINATION_PROVIDER_TIMEOUT);
+  send.Complete(S_OK);  // Late: the buffer goes back, nothing else happens.
+  ASSERT_TRUE(WaitUntil(instance, [](const InstanceInfo& info) {
+    return info.stats.packets_sent == 1;
   }));
 }
 
@@ -177,7 +235,8 @@ TEST_F(DataPathTest, PacketsNotFromATransportIdNeverReachTheProvider) {
   std::vector<uint8_t> garbage = {0x45, 0, 0, 1};
   Inject(garbage);
   ASSERT_TRUE(WaitUntil(instance, [](const InstanceInfo& info) {
-    return info.stats.drops_foreign_source == 1 && info.stats.drops_malformed == 1;
+    return info.stats.drops_foreign_source == 1 &&
+           info.stats.drops_malformed == 1;
   }));
   EXPECT_EQ(provider.Count(Event::kActivate), 0u);
   EXPECT_EQ(provider.Count(Event::kSend), 0u);
@@ -233,13 +292,16 @@ TEST_F(DataPathTest, MultiSegmentChainWithEmptySegmentsIsGathered) {
   CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
   std::vector<uint8_t> packet = FromPeer(PeerAddress(), local_, 100);
   std::vector<uint8_t> l(local_.bytes().begin(), local_.bytes().end());
-  std::vector<uint8_t> r(PeerAddress().bytes().begin(), PeerAddress().bytes().end());
+  std::vector<uint8_t> r(PeerAddress().bytes().begin(),
+                         PeerAddress().bytes().end());
   CPNATFWT_TRANSPORT_ID local_id{16, l.data()};
   CPNATFWT_TRANSPORT_ID remote_id{16, r.data()};
-  CPNATFWT_BUFFER third{nullptr, static_cast<ULONG>(packet.size() - 30), packet.data() + 30};
+  CPNATFWT_BUFFER third{nullptr, static_cast<ULONG>(packet.size() - 30),
+                        packet.data() + 30};
   CPNATFWT_BUFFER empty{&third, 0, nullptr};
   CPNATFWT_BUFFER first{&empty, 30, packet.data()};
-  EXPECT_EQ(ToHresult(runtime_->IndicateReceived(instance, &local_id, &remote_id, &first)),
+  EXPECT_EQ(ToHresult(runtime_->IndicateReceived(instance, &local_id,
+                                                 &remote_id, &first)),
             S_OK);
   std::optional<std::vector<uint8_t>> delivered =
       interface()->WaitDelivered(absl::Seconds(5));
@@ -263,7 +325,8 @@ TEST_F(DataPathTest, IndicationsThatMustBeRefused) {
   EXPECT_EQ(Indicate(instance, other, peer, FromPeer(peer, other)),
             HRESULT_FROM_WIN32(ERROR_NOT_FOUND));  // Not an added ID.
   EXPECT_EQ(Indicate(instance, local_, peer, {}), E_INVALIDARG);  // Empty.
-  EXPECT_EQ(ToHresult(runtime_->IndicateReceived(instance, nullptr, nullptr, nullptr)),
+  EXPECT_EQ(ToHresult(runtime_->IndicateReceived(instance, nullptr, nullptr,
+                                                 nullptr)),
             E_POINTER);
   uint8_t three[3] = {1, 2, 3};
   CPNATFWT_TRANSPORT_ID odd{3, three};
@@ -275,7 +338,8 @@ TEST_F(DataPathTest, IndicationsThatMustBeRefused) {
   std::vector<uint8_t> l(local_.bytes().begin(), local_.bytes().end());
   std::vector<uint8_t> r(peer.bytes().begin(), peer.bytes().end());
   CPNATFWT_TRANSPORT_ID local_id{16, l.data()}, remote_id{16, r.data()};
-  EXPECT_EQ(ToHresult(runtime_->IndicateReceived(instance, &local_id, &remote_id, &loop)),
+  EXPECT_EQ(ToHresult(runtime_->IndicateReceived(instance, &local_id,
+                                                 &remote_id, &loop)),
             E_INVALIDARG);
   EXPECT_EQ(ToHresult(runtime_->IndicateReceived(
                 reinterpret_cast<CPNATFWT_PROVIDER_INSTANCE>(0x7777), &local_id,

@@ -239,7 +239,9 @@ struct ViolationCase {
   std::string name;
   TestProvider::Behaviour add;
   bool complete_again;
-  friend void PrintTo(const ViolationCase& c, std::ostream* out) { *out << c.name; }
+  friend void PrintTo(const ViolationCase& c, std::ostream* out) {
+    *out << c.name;
+  }
 };
 
 class CompletionViolationTest

@@ -8,11 +8,24 @@
 // Backends: the kernel's TUN driver on Linux (tun_linux.cc), Wintun on Windows
 // (later), and MemoryInterface (memory_interface.h): an in-memory backend
 // with the same contract, so every test of code above this layer runs
-// without privileges.
+// without privileges. ListInterfaceAliases() (interface_aliases.h) lists the
+// friendly names already taken on the host.
 //
 // Thread-safety: Read() is called by one reader thread at a time; Write() may
 // be called from any thread concurrently with Read(); Close() from any
-// thread, and it wakes a blocked Read().
+// thread, and it wakes a blocked Read(). name(), mtu(), index() and stats()
+// may be called from any thread at any time, also after Close().
+//
+//   NATFWT_ASSIGN_OR_RETURN(std::unique_ptr<VirtualInterface> tun,
+//                           CreateKernelInterface(config));
+//   std::array<PacketBuffer, VirtualInterface::kBatchSize> slots = ...;
+//   NATFWT_ASSIGN_OR_RETURN(size_t n, tun->Read(absl::MakeSpan(slots)));
+//
+// Limits every backend enforces the same way (see validation.h): MTU
+// 68-65535 (1280 at least when there are IPv6 addresses, RFC 8200 section 5),
+// kernel names of at most 15 bytes without '/', ':' or white space, aliases
+// of at most 255 bytes without NUL, packets of 1-65535 bytes whose first
+// nibble is the IP version 4 or 6.
 
 #ifndef NATFWT_PLATFORM_TUN_VIRTUAL_INTERFACE_H_
 #define NATFWT_PLATFORM_TUN_VIRTUAL_INTERFACE_H_
@@ -33,11 +46,14 @@ namespace natfwt::tun {
 // How to create an interface.
 struct InterfaceConfig {
   // Kernel interface name (at most 15 bytes on Linux). Empty: the backend
-  // picks one.
+  // picks one (Linux: "cpnat%d", the kernel fills in the lowest free number).
+  // A name holding "%d" is a pattern in the same way.
   std::string kernel_name;
   // Human-readable name (UTF-8), stored as the interface alias (Linux
-  // IFLA_IFALIAS, Windows ifAlias). May be empty.
+  // IFLA_IFALIAS, Windows ifAlias). May be empty. At most 255 bytes: the
+  // caller shortens longer friendly names (spec 6.5).
   std::string alias;
+  // 68-65535; at least 1280 when `addresses` holds an IPv6 address.
   uint32_t mtu = 1280;
   // Local addresses with their on-link prefix length. IPv6 addresses are
   // added without duplicate address detection (IFA_F_NODAD), so they are
@@ -55,6 +71,13 @@ struct PacketBuffer {
   size_t size = 0;  // Set by Read(): the packet's length.
 };
 
+// Counters of packets a backend dropped instead of returning an error
+// (hot-path errors are counters, not Status). Monotonic since creation.
+struct InterfaceStats {
+  // Read(): packets longer than the buffer they would have gone into.
+  uint64_t dropped_oversize = 0;
+};
+
 class VirtualInterface {
  public:
   // Packets one Read() returns at most; constant for the object's lifetime.
@@ -69,32 +92,62 @@ class VirtualInterface {
   virtual uint32_t index() const = 0;
 
   // Blocks until at least one packet is available, then fills up to
-  // packets.size() buffers without blocking again. Returns how many were
-  // filled. A packet longer than its buffer's capacity is dropped and counted
-  // (never truncated). Errors: kCancelled once Close() was called;
-  // kUnavailable when the interface went away; kInternal with errno text.
+  // min(packets.size(), kBatchSize) buffers without blocking again, in
+  // arrival order. Returns how many were filled (at least 1). A packet longer
+  // than its buffer's capacity is dropped and counted in
+  // stats().dropped_oversize (never truncated); the buffer takes the next
+  // packet. The caller keeps ownership of the buffers; Read() writes only
+  // data[0, capacity) and size. Errors: kInvalidArgument when `packets` is
+  // empty or a buffer has no storage (null data or zero capacity);
+  // kCancelled once Close() was called (also when Close() runs while Read()
+  // blocks); kUnavailable when the interface went away; kInternal with errno
+  // text.
   virtual absl::StatusOr<size_t> Read(absl::Span<PacketBuffer> packets) = 0;
 
   // Writes each packet (one whole IP packet each) to the OS. Returns OK when
   // all were accepted; on the first refused packet returns its error
   // (kInvalidArgument for a malformed packet, kResourceExhausted when the
-  // queue is full, kCancelled after Close()) and `*written` (if given) says
-  // how many went before it.
-  virtual absl::Status Write(absl::Span<const absl::Span<const uint8_t>> packets,
-                             size_t* written = nullptr) = 0;
+  // queue is full, kCancelled after Close(), kUnavailable when the
+  // interface went down or away) and `*written` (if given) says how many
+  // went before it. A packet is malformed when it is empty, longer than
+  // 65535 bytes or its first nibble is not 4 or 6; a malformed packet never
+  // reaches the OS. The packets are only read during the call.
+  virtual absl::Status Write(
+      absl::Span<const absl::Span<const uint8_t>> packets,
+      size_t* written = nullptr) = 0;
 
-  // Adds or removes a local address at run time.
+  // Adds or removes a local address (with its on-link prefix length) at run
+  // time; IPv6 addresses skip duplicate address detection like the
+  // configured ones. Errors: kInvalidArgument for a prefix length out of
+  // range (or, from the OS, an address it refuses); kAlreadyExists when
+  // AddAddress finds the address present; kNotFound when RemoveAddress does
+  // not; kPermissionDenied without CAP_NET_ADMIN; kCancelled after Close();
+  // kDeadlineExceeded when the OS did not finish setting an added address
+  // up within 5 seconds. AddAddress returns once the address is usable
+  // (bindable, and packets to it are delivered).
   virtual absl::Status AddAddress(const net::IpPrefix& address) = 0;
   virtual absl::Status RemoveAddress(const net::IpPrefix& address) = 0;
 
-  // Takes the interface down and releases it. Idempotent; wakes Read().
+  // Counters; a backend without any returns zeros.
+  virtual InterfaceStats stats() const { return {}; }
+
+  // Takes the interface down and releases it (a kernel TUN interface that is
+  // not persistent disappears). Idempotent; wakes Read(); returns once no
+  // Read() or Write() uses the OS handle any more.
   virtual void Close() = 0;
 };
 
 // Creates a kernel interface (Linux: TUN in IFF_TUN | IFF_NO_PI mode),
-// configured and up. Errors: kPermissionDenied without CAP_NET_ADMIN;
-// kUnavailable without a TUN driver; kAlreadyExists when kernel_name is
-// taken by a non-TUN interface; kInvalidArgument for a bad config.
+// configured and up: MTU, alias, addresses (usable when this returns) and
+// routes through it. A persistent TUN interface of that name that nobody has
+// open is attached to and configured instead. Closing the returned object
+// removes a non-persistent interface with everything configured on it. Errors:
+// kPermissionDenied without CAP_NET_ADMIN; kUnavailable without a TUN driver
+// (or on an OS without a backend: kUnimplemented); kAlreadyExists when
+// kernel_name is taken by a non-TUN interface or by a TUN interface already in
+// use, or when a configured route already exists; kInvalidArgument for a bad
+// config (see validation.h). On error nothing is left behind. Messages name the
+// failing call and the errno text. Thread-safe.
 absl::StatusOr<std::unique_ptr<VirtualInterface>> CreateKernelInterface(
     const InterfaceConfig& config);
 

@@ -236,8 +236,11 @@ int main(int argc, char** argv) {
   memset(&options, 0, sizeof options);
   memset(&provider, 0, sizeof provider);
   result = ParseOptions(argc, argv, &options, &duration_ms);
-  if (result < 0) result = ExampleStartup("null_provider", &options, &name);
-  if (result == 0) {
+  if (result < 0) {
+    result = ExampleStartup("null_provider", &options, &name);
+    if (result == 0) result = -1; /* started: run */
+  }
+  if (result < 0) {
     provider.mutex = ExampleMutexCreate();
     result = provider.mutex != NULL
                  ? Run(&provider, name, options.luid_file, duration_ms)

@@ -221,6 +221,7 @@ OnAddTransportId(CPNATFWT_PROVIDER_INSTANCE instance, PVOID context,
   ExampleTransportId id;
   char text[64];
   int duplicate;
+  int knows_peer;
   int added = 0;
   (void)instance;
   (void)completion_context;
@@ -230,6 +231,7 @@ OnAddTransportId(CPNATFWT_PROVIDER_INSTANCE instance, PVOID context,
   ExampleMutexLock(provider->mutex);
   duplicate = ExampleIdSetFind(&provider->peer_ids, &id) >= 0;
   if (!duplicate) added = ExampleIdSetAdd(&provider->local_ids, &id);
+  knows_peer = provider->peer_ids.count > 0;
   ExampleMutexUnlock(provider->mutex);
   if (duplicate) {
     /* The peer owns this address: the CP picks another (spec 5.5). */
@@ -238,7 +240,7 @@ OnAddTransportId(CPNATFWT_PROVIDER_INSTANCE instance, PVOID context,
   }
   if (added < 0) return E_OUTOFMEMORY;
   ExampleStatus("transport_id", "%s", text);
-  SendHello(provider, &id, 0);
+  SendHello(provider, &id, knows_peer);
   return S_OK;
 }
 
@@ -795,8 +797,9 @@ int main(int argc, char** argv) {
   result = ParseOptions(argc, argv, &provider->options);
   if (result < 0) {
     result = ExampleStartup("udp_provider", &provider->options.common, &name);
+    if (result == 0) result = -1; /* started: run */
   }
-  if (result == 0) {
+  if (result < 0) {
     result =
         OpenProvider(provider) == 0 ? Run(provider, name) : kExampleExitFailure;
   }

@@ -100,14 +100,16 @@ typedef union _NET_LUID_LH {
 #define ERROR_INVALID_STATE 5023L
 #endif /* _WIN32 */
 
-/* SAL-style parameter annotations: Windows' own where present, empty
- * elsewhere (glibc/libstdc++ use names like __in themselves, so they are not
- * redefined there). */
+/* SAL parameter annotations (the spec writes SAL1's __in etc.): Windows'
+ * SAL2 names where sal.h defines them for C and C++ alike (mingw leaves SAL1's
+ * __in/__out undefined in C++, where they clash with libstdc++), empty
+ * elsewhere (glibc and libstdc++ use names like __in themselves, so natfwt
+ * never defines those). */
 #if defined(_WIN32)
-#define CPNATFWT_IN __in
-#define CPNATFWT_IN_OPT __in_opt
-#define CPNATFWT_INOUT_OPT __inout_opt
-#define CPNATFWT_OUT __out
+#define CPNATFWT_IN _In_
+#define CPNATFWT_IN_OPT _In_opt_
+#define CPNATFWT_INOUT_OPT _Inout_opt_
+#define CPNATFWT_OUT _Out_
 #else
 #define CPNATFWT_IN
 #define CPNATFWT_IN_OPT

@@ -91,8 +91,7 @@ Instance::Instance(std::shared_ptr<RuntimeContext> context,
 Instance::~Instance() {
   // The threads hold a reference while they run: when the last reference
   // goes on one of them, it cannot join itself.
-  for (std::thread* thread :
-       {&control_thread_, &reader_thread_, &data_thread_}) {
+  for (std::thread* thread : {&control_thread_, &packet_thread_}) {
     if (thread->joinable()) thread->detach();
   }
 }
@@ -334,12 +333,8 @@ void Instance::StartThreads() {
     self->ControlLoop();
     self->threads_exited_.fetch_add(1);
   });
-  reader_thread_ = std::thread([self] {
-    self->ReaderLoop();
-    self->threads_exited_.fetch_add(1);
-  });
-  data_thread_ = std::thread([self] {
-    self->DataLoop();
+  packet_thread_ = std::thread([self] {
+    self->PacketLoop();
     self->threads_exited_.fetch_add(1);
   });
   ScheduleTick();
@@ -473,7 +468,7 @@ void Instance::StopThreads() {
   // (ReapZombies), so nothing here waits for the calling thread itself.
   const std::thread::id self = std::this_thread::get_id();
   if (InCallbackOfThisInstance() || self == control_thread_.get_id() ||
-      self == data_thread_.get_id() || self == reader_thread_.get_id()) {
+      self == packet_thread_.get_id()) {
     absl::MutexLock lock(&context_->mutex);
     context_->zombies.push_back(shared_from_this());
     return;
@@ -482,14 +477,13 @@ void Instance::StopThreads() {
 }
 
 void Instance::JoinThreads() {
-  for (std::thread* thread :
-       {&control_thread_, &reader_thread_, &data_thread_}) {
+  for (std::thread* thread : {&control_thread_, &packet_thread_}) {
     if (thread->joinable()) thread->join();
   }
 }
 
 bool Instance::ThreadsFinished() const {
-  return threads_exited_.load() == (control_thread_.joinable() ? 3 : 0);
+  return threads_exited_.load() == (control_thread_.joinable() ? 2 : 0);
 }
 
 InstanceInfo Instance::info() const {

@@ -8,9 +8,11 @@
 //            ACTIVE, DORMANT, TERMINATE), one at a time, each finished
 //            (including a pended completion) before the next starts;
 //            TERMINATE preempts the queue.
-//   reader   reads batches of packets from the virtual interface.
-//   data     resolves destinations (REACH) and hands packets to the provider
-//            (SEND); it never blocks on the provider's completions.
+//   packet   reads batches of packets from the virtual interface, resolves
+//            their destinations (REACH) and hands them to the provider
+//            (SEND); between reads it runs what completions posted (it is
+//            woken with VirtualInterface::Interrupt()). It never blocks on
+//            the provider's completions.
 // IndicateReceivedBuffers runs on the provider's thread and writes straight
 // into the interface.
 //
@@ -211,6 +213,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   CallResult CallWithTransportId(OpKind kind, const net::IpAddress& address);
   HRESULT WaitForControlCompletion(uint64_t sequence, const CallResult& call);
   void RunRemoveDuringShutdown(const net::IpAddress& address);
+  // ADD answered (synchronously or by completion): success makes the ID valid.
+  void OnAddResult(const net::IpAddress& address, HRESULT status);
   bool RequestActivation();
   void SetStateLocked(InstanceState state)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -241,15 +245,18 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void ProtocolViolation(const char* what, uint64_t sequence);
 
   // --- instance_data.cc: the packet path ---
-  void ReaderLoop();
-  void DataLoop();
+  void PacketLoop();
+  bool TakeSlots(std::vector<uint32_t>* taken, size_t most);
+  bool RunDataEvents();
+  bool RunDataEvent(const DataEvent& event);
+  bool DataStopping() const;
   void HandleOutbound(uint32_t slot, InstanceState state);
   void HandleWhileInactive(uint32_t slot, InstanceState state);
   void IssueReach(const net::IpAddress& destination);
   void FinishReach(const net::IpAddress& destination, HRESULT status);
   void Send(uint32_t slot);
   void FinishSend(uint32_t slot, HRESULT status);
-  void ReleaseSlots(const std::vector<uint32_t>& slots);
+  void ReleaseSlots(absl::Span<const uint32_t> slots);
   void PostData(DataEvent event);
   void OnActivationResult(bool active);
   void DropSessionPackets();
@@ -309,8 +316,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   TimerId tick_timer_ ABSL_GUARDED_BY(mutex_) = 0;
   std::atomic<int> threads_exited_{0};
   std::thread control_thread_;
-  std::thread reader_thread_;
-  std::thread data_thread_;
+  std::thread packet_thread_;
 
   // Local transport IDs whose ADD succeeded (read on every indication).
   mutable absl::Mutex ids_mutex_;

@@ -123,7 +123,7 @@ Instance::CallResult Instance::CallWithTransportId(
   std::copy(address.bytes().begin(), address.bytes().end(), id->bytes);
   id->id.size = static_cast<USHORT>(address.size());
   id->id.transportId = id->bytes;
-  uint64_t sequence = BeginOp(kind);
+  uint64_t sequence = BeginOp(kind, 0, address);
   {
     absl::MutexLock lock(&mutex_);
     control_waiting_for_ = sequence;
@@ -140,6 +140,7 @@ Instance::CallResult Instance::CallWithTransportId(
                PlatformCompletionRoutine());
   EndCallback();
   CallResult call = FinishCall(sequence, returned);
+  if (kind == OpKind::kAdd && !call.pended) OnAddResult(address, call.status);
   bool was_pended = call.pended;
   call.status = WaitForControlCompletion(sequence, call);
   call.pended = false;
@@ -155,11 +156,7 @@ Instance::CallResult Instance::CallWithTransportId(
 void Instance::RunAdd(const net::IpAddress& address) {
   HRESULT hr = CallWithTransportId(OpKind::kAdd, address).status;
   if (SUCCEEDED(hr)) {
-    {
-      absl::MutexLock lock(&ids_mutex_);
-      local_ids_.insert(address);
-    }
-    if (context_->options.observer) context_->options.observer(handle_);
+    // The ID became valid in OnAddResult, when the provider answered.
     absl::MutexLock lock(&mutex_);
     add_attempts_ = 0;
     NATFWT_LOG(kInfo) << "transport ID " << address.ToString() << " added";
@@ -201,6 +198,20 @@ void Instance::RunAdd(const net::IpAddress& address) {
         absl::MutexLock retry_lock(&self->mutex_);
         self->Enqueue({OpKind::kAdd, address});
       });
+}
+
+void Instance::OnAddResult(const net::IpAddress& address, HRESULT status) {
+  if (FAILED(status)) return;
+  {
+    absl::MutexLock lock(&mutex_);
+    // A late completion after the session ended adds nothing.
+    if (terminate_started_) return;
+  }
+  {
+    absl::MutexLock lock(&ids_mutex_);
+    local_ids_.insert(address);
+  }
+  if (context_->options.observer) context_->options.observer(handle_);
 }
 
 absl::Status Instance::ReplaceDuplicateAddress(const net::IpAddress& duplicate,

@@ -44,28 +44,43 @@ void FillId(absl::Span<const uint8_t> bytes, uint8_t* storage,
 }  // namespace
 
 void Instance::PostData(DataEvent event) {
-  absl::MutexLock lock(&data_mutex_);
-  if (event.kind == DataEvent::Kind::kStop) data_stopping_ = true;
-  data_events_.push_back(std::move(event));
+  {
+    absl::MutexLock lock(&data_mutex_);
+    if (event.kind == DataEvent::Kind::kStop) data_stopping_ = true;
+    data_events_.push_back(std::move(event));
+  }
+  // The packet thread may sleep in Read(): it handles events between reads.
+  if (interface_ != nullptr) interface_->Interrupt();
 }
 
-void Instance::ReaderLoop() {
+bool Instance::TakeSlots(std::vector<uint32_t>* taken, size_t most) {
+  absl::MutexLock lock(&data_mutex_);
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(data_mutex_) {
+    return !free_slots_.empty() || !data_events_.empty() || data_stopping_;
+  };
+  data_mutex_.Await(absl::Condition(&ready));
+  if (data_stopping_ || !data_events_.empty()) return false;
+  while (taken->size() < most && !free_slots_.empty()) {
+    taken->push_back(free_slots_.back());
+    free_slots_.pop_back();
+  }
+  return true;
+}
+
+// One thread does the whole outbound path: it reads a batch from the
+// interface and hands each packet to the provider itself (no hand-off to
+// another thread), and between reads it runs the events that completions
+// post (REACH answers, activation results), which wake it with Interrupt().
+void Instance::PacketLoop() {
   std::vector<tun::PacketBuffer> buffers(tun::VirtualInterface::kBatchSize);
   std::vector<uint32_t> taken;
   taken.reserve(buffers.size());
   for (;;) {
+    if (!RunDataEvents()) return;
     taken.clear();
-    {
-      absl::MutexLock lock(&data_mutex_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(data_mutex_) {
-        return !free_slots_.empty() || data_stopping_;
-      };
-      data_mutex_.Await(absl::Condition(&ready));
-      if (data_stopping_) return;
-      while (taken.size() < buffers.size() && !free_slots_.empty()) {
-        taken.push_back(free_slots_.back());
-        free_slots_.pop_back();
-      }
+    if (!TakeSlots(&taken, buffers.size())) {
+      if (DataStopping()) return;
+      continue;  // Events first.
     }
     for (size_t i = 0; i < taken.size(); ++i) {
       buffers[i] = {slots_[taken[i]].data.get(), context_->options.mtu, 0};
@@ -73,12 +88,13 @@ void Instance::ReaderLoop() {
     absl::StatusOr<size_t> read =
         interface_->Read(absl::MakeSpan(buffers.data(), taken.size()));
     size_t count = read.ok() ? *read : 0;
-    for (size_t i = 0; i < count; ++i) slots_[taken[i]].size = buffers[i].size;
-    ReleaseSlots(std::vector<uint32_t>(taken.begin() + count, taken.end()));
-    if (count > 0) {
-      PostData({DataEvent::Kind::kPackets,
-                std::vector<uint32_t>(taken.begin(), taken.begin() + count)});
+    ReleaseSlots(absl::MakeConstSpan(taken).subspan(count));
+    InstanceState state = observed_state_.load();
+    for (size_t i = 0; i < count; ++i) {
+      slots_[taken[i]].size = buffers[i].size;
+      HandleOutbound(taken[i], state);
     }
+    if (count > 0) NoteActivity();
     if (!read.ok()) {
       if (read.status().code() != absl::StatusCode::kCancelled) {
         NATFWT_LOG(kError) << "interface " << interface_->name()
@@ -91,47 +107,55 @@ void Instance::ReaderLoop() {
   }
 }
 
-void Instance::DataLoop() {
+bool Instance::DataStopping() const {
+  absl::MutexLock lock(&data_mutex_);
+  return data_stopping_;
+}
+
+bool Instance::RunDataEvents() {
   for (;;) {
     DataEvent event;
     {
       absl::MutexLock lock(&data_mutex_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(data_mutex_) {
-        return !data_events_.empty();
-      };
-      data_mutex_.Await(absl::Condition(&ready));
+      if (data_events_.empty()) return true;
       event = std::move(data_events_.front());
       data_events_.pop_front();
     }
-    InstanceState state = observed_state_.load();
-    switch (event.kind) {
-      case DataEvent::Kind::kStop:
-        return;
-      case DataEvent::Kind::kPackets:
-        for (uint32_t slot : event.slots) HandleOutbound(slot, state);
-        NoteActivity();
-        break;
-      case DataEvent::Kind::kSendQueued: {
-        std::deque<uint32_t> ready;
-        {
-          absl::MutexLock lock(&data_mutex_);
-          ready.swap(ready_to_send_);
-        }
-        for (uint32_t slot : ready) Send(slot);
-        NoteActivity();
-        break;
+    if (!RunDataEvent(event)) return false;
+  }
+}
+
+bool Instance::RunDataEvent(const DataEvent& event) {
+  switch (event.kind) {
+    case DataEvent::Kind::kStop:
+      return false;
+    case DataEvent::Kind::kPackets: {
+      InstanceState state = observed_state_.load();
+      for (uint32_t slot : event.slots) HandleOutbound(slot, state);
+      NoteActivity();
+      break;
+    }
+    case DataEvent::Kind::kSendQueued: {
+      std::deque<uint32_t> ready;
+      {
+        absl::MutexLock lock(&data_mutex_);
+        ready.swap(ready_to_send_);
       }
-      case DataEvent::Kind::kReactivate: {
-        bool waiting;
-        {
-          absl::MutexLock lock(&data_mutex_);
-          waiting = !waiting_for_activation_.empty();
-        }
-        if (waiting && !RequestActivation()) DropSessionPackets();
-        break;
+      for (uint32_t slot : ready) Send(slot);
+      NoteActivity();
+      break;
+    }
+    case DataEvent::Kind::kReactivate: {
+      bool waiting;
+      {
+        absl::MutexLock lock(&data_mutex_);
+        waiting = !waiting_for_activation_.empty();
       }
+      if (waiting && !RequestActivation()) DropSessionPackets();
+      break;
     }
   }
+  return true;
 }
 
 bool Instance::IsLocalId(const net::IpAddress& address) const {
@@ -302,6 +326,9 @@ void Instance::Send(uint32_t slot) {
   packet.chain = {nullptr, static_cast<ULONG>(packet.size), packet.data.get()};
   const uint32_t generation = packet.send_generation =
       (packet.send_generation + 1) & ((1u << 23) - 1);
+  // The timeout runs from the call, like every operation's (pending_ops.cc).
+  packet.pended_at_ns.store(absl::ToUnixNanos(context_->clock.Now()));
+  packet.timed_out.store(false);
   packet.send_state.store((1u << 30) | generation);  // kCalling
   if (!BeginDataCallback()) {
     packet.send_state.store(0);
@@ -330,7 +357,7 @@ void Instance::FinishSend(uint32_t slot, HRESULT status) {
   free_slots_.push_back(slot);
 }
 
-void Instance::ReleaseSlots(const std::vector<uint32_t>& slots) {
+void Instance::ReleaseSlots(absl::Span<const uint32_t> slots) {
   if (slots.empty()) return;
   absl::MutexLock lock(&data_mutex_);
   free_slots_.insert(free_slots_.end(), slots.begin(), slots.end());

@@ -96,10 +96,12 @@ void Instance::AfterSendCall(uint32_t slot, uint32_t generation,
   PacketSlot& packet = slots_[slot];
   if (returned == kPending) {
     uint32_t expected = kCalling | generation;
-    packet.pended_at_ns.store(absl::ToUnixNanos(context_->clock.Now()));
-    packet.timed_out.store(false);
     if (packet.send_state.compare_exchange_strong(expected,
                                                   kPended | generation)) {
+      // The timeout runs from the call: a callback that pends after it has
+      // already passed has timed out (the periodic check may have run while
+      // the callback was still running).
+      CheckTimeouts(context_->clock.Now());
       return;  // The completion finishes it.
     }
     // Completed before the callback returned.
@@ -150,6 +152,7 @@ void Instance::OnSendCompletion(uint32_t slot, uint32_t generation,
 Instance::CallResult Instance::FinishCall(uint64_t sequence, HRESULT returned) {
   const char* violation = nullptr;
   CallResult result;
+  bool late = false;
   {
     absl::MutexLock lock(&ops_mutex_);
     auto it = ops_.find(sequence);
@@ -157,15 +160,19 @@ Instance::CallResult Instance::FinishCall(uint64_t sequence, HRESULT returned) {
     if (returned == kPending && !completed_early) {
       it->second.phase = OpPhase::kPended;
       result.pended = true;
-      return result;
+      late = context_->clock.Now() - it->second.issued >=
+             context_->options.callback_timeout;
+    } else {
+      result.status = returned == kPending ? it->second.status : returned;
+      if (returned != kPending && completed_early) {
+        violation =
+            "completion routine called for an operation that was not pended";
+      }
+      ops_.erase(it);
     }
-    result.status = returned == kPending ? it->second.status : returned;
-    if (returned != kPending && completed_early) {
-      violation =
-          "completion routine called for an operation that was not pended";
-    }
-    ops_.erase(it);
   }
+  // See AfterSendCall: pended after its deadline means timed out.
+  if (late) CheckTimeouts(context_->clock.Now());
   if (violation != nullptr) ProtocolViolation(violation, sequence);
   return result;
 }
@@ -214,6 +221,9 @@ void Instance::OnCompletion(uint64_t sequence, HRESULT status) {
       FinishReach(op.destination, status);
       break;
     default: {
+      // 5.5: an added ID is valid for indications from the moment the
+      // provider completes ADD with success.
+      if (op.kind == OpKind::kAdd) OnAddResult(op.destination, status);
       absl::MutexLock lock(&mutex_);
       if (control_waiting_for_ == sequence) control_result_ = status;
       break;

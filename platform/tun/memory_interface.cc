@@ -55,9 +55,18 @@ absl::StatusOr<size_t> MemoryInterface::Read(absl::Span<PacketBuffer> packets) {
   while (filled == 0) {
     mu_.Await(absl::Condition(this, &MemoryInterface::ReadableOrClosed));
     if (closed_) return Closed();
+    if (interrupted_) {
+      interrupted_ = false;
+      return 0;
+    }
     filled = TakeQueued(packets);
   }
   return filled;
+}
+
+void MemoryInterface::Interrupt() {
+  absl::MutexLock lock(&mu_);
+  if (!closed_) interrupted_ = true;
 }
 
 size_t MemoryInterface::TakeQueued(absl::Span<PacketBuffer> packets) {
@@ -205,7 +214,7 @@ uint64_t MemoryInterface::dropped_injected() const {
 }
 
 bool MemoryInterface::ReadableOrClosed() const {
-  return closed_ || !to_read_.empty();
+  return closed_ || interrupted_ || !to_read_.empty();
 }
 
 bool MemoryInterface::DeliveredOrClosed() const {

@@ -72,6 +72,7 @@ class MemoryInterface final : public VirtualInterface {
   absl::Status AddAddress(const net::IpPrefix& address) override;
   absl::Status RemoveAddress(const net::IpPrefix& address) override;
   InterfaceStats stats() const override;
+  void Interrupt() override;
   void Close() override;
 
   // Host side: an application sends `packet` out through the interface;
@@ -119,6 +120,7 @@ class MemoryInterface final : public VirtualInterface {
 
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool interrupted_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<std::vector<uint8_t>> to_read_ ABSL_GUARDED_BY(mu_);
   std::deque<std::vector<uint8_t>> delivered_ ABSL_GUARDED_BY(mu_);
   std::vector<net::IpPrefix> addresses_ ABSL_GUARDED_BY(mu_);

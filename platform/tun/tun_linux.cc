@@ -44,10 +44,11 @@ absl::Status Closed(const std::string& name) {
 
 class KernelInterface final : public VirtualInterface {
  public:
-  KernelInterface(UniqueFd tun, UniqueFd wake, std::string name, uint32_t index,
-                  uint32_t mtu)
+  KernelInterface(UniqueFd tun, UniqueFd wake, UniqueFd interrupt,
+                  std::string name, uint32_t index, uint32_t mtu)
       : tun_(std::move(tun)),
         wake_(std::move(wake)),
+        interrupt_(std::move(interrupt)),
         name_(std::move(name)),
         index_(index),
         mtu_(mtu) {}
@@ -65,6 +66,7 @@ class KernelInterface final : public VirtualInterface {
     return {.dropped_oversize =
                 dropped_oversize_.load(std::memory_order_relaxed)};
   }
+  void Interrupt() override;
   void Close() override;
 
  private:
@@ -76,7 +78,8 @@ class KernelInterface final : public VirtualInterface {
   bool Enter();
   void Leave();
   bool Idle() const ABSL_SHARED_LOCKS_REQUIRED(mu_) { return users_ == 0; }
-  absl::Status WaitReadable();
+  // True when the TUN is readable, false after Interrupt().
+  absl::StatusOr<bool> WaitReadable();
   absl::StatusOr<size_t> Drain(absl::Span<PacketBuffer> packets);
   absl::StatusOr<ReadResult> ReadOne(PacketBuffer& slot);
   absl::Status WriteAll(absl::Span<const absl::Span<const uint8_t>> packets,
@@ -84,7 +87,8 @@ class KernelInterface final : public VirtualInterface {
   absl::Status ChangeAddress(const net::IpPrefix& address, bool add);
 
   UniqueFd tun_;
-  UniqueFd wake_;  // eventfd: Close() makes it readable to wake poll().
+  UniqueFd wake_;       // eventfd: Close() makes it readable to wake poll().
+  UniqueFd interrupt_;  // eventfd: Interrupt() makes Read() return 0.
   const std::string name_;
   const uint32_t index_;
   const uint32_t mtu_;
@@ -113,23 +117,38 @@ absl::StatusOr<size_t> KernelInterface::Read(absl::Span<PacketBuffer> packets) {
   if (!Enter()) return Closed(name_);
   absl::Cleanup leave = [this] { Leave(); };
   while (true) {
-    NATFWT_RETURN_IF_ERROR(WaitReadable());
+    NATFWT_ASSIGN_OR_RETURN(bool readable, WaitReadable());
+    if (!readable) return 0;  // Interrupt()
     NATFWT_ASSIGN_OR_RETURN(size_t filled, Drain(packets));
     // Zero: only oversize packets (or a spurious wakeup); wait again.
     if (filled > 0) return filled;
   }
 }
 
-absl::Status KernelInterface::WaitReadable() {
-  pollfd fds[2] = {{tun_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+absl::StatusOr<bool> KernelInterface::WaitReadable() {
+  pollfd fds[3] = {{tun_.get(), POLLIN, 0},
+                   {wake_.get(), POLLIN, 0},
+                   {interrupt_.get(), POLLIN, 0}};
   while (true) {
-    int ready = poll(fds, 2, -1);
+    int ready = poll(fds, 3, -1);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return MapErrno(errno, absl::StrCat("poll on ", name_));
     if (fds[1].revents != 0) return Closed(name_);
+    if (fds[2].revents != 0) {
+      uint64_t count;
+      (void)!read(interrupt_.get(), &count, sizeof(count));  // Resets it.
+      return false;
+    }
     // POLLIN, or POLLERR once the interface is gone: read() says which.
-    if (fds[0].revents != 0) return absl::OkStatus();
+    if (fds[0].revents != 0) return true;
   }
+}
+
+void KernelInterface::Interrupt() {
+  if (!Enter()) return;
+  uint64_t one = 1;
+  (void)!write(interrupt_.get(), &one, sizeof(one));
+  Leave();
 }
 
 absl::StatusOr<size_t> KernelInterface::Drain(
@@ -237,6 +256,7 @@ void KernelInterface::Close() {
   if (!tun_.valid()) return;
   tun_.Reset();  // A non-persistent TUN interface disappears with its fd.
   wake_.Reset();
+  interrupt_.Reset();
   NATFWT_LOG(kInfo) << "closed TUN interface " << name_;
 }
 
@@ -307,6 +327,8 @@ absl::StatusOr<std::unique_ptr<VirtualInterface>> CreateKernelInterface(
   NATFWT_RETURN_IF_ERROR(ValidateInterfaceConfig(config));
   UniqueFd wake(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!wake.valid()) return MapErrno(errno, "eventfd");
+  UniqueFd interrupt(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!interrupt.valid()) return MapErrno(errno, "eventfd");
   NATFWT_ASSIGN_OR_RETURN(UniqueFd tun, OpenTunDevice());
   NATFWT_ASSIGN_OR_RETURN(std::string name,
                           AttachTun(tun.get(), config.kernel_name));
@@ -318,6 +340,7 @@ absl::StatusOr<std::unique_ptr<VirtualInterface>> CreateKernelInterface(
                     << ", MTU " << config.mtu << ", " << config.addresses.size()
                     << " addresses, " << config.routes.size() << " routes)";
   return std::make_unique<KernelInterface>(std::move(tun), std::move(wake),
+                                           std::move(interrupt),
                                            std::move(name), index, config.mtu);
 }
 

@@ -91,7 +91,8 @@ class VirtualInterface {
   // The OS interface index (0 where there is none).
   virtual uint32_t index() const = 0;
 
-  // Blocks until at least one packet is available, then fills up to
+  // Blocks until at least one packet is available (or Interrupt(): then it
+  // returns 0), then fills up to
   // min(packets.size(), kBatchSize) buffers without blocking again, in
   // arrival order. Returns how many were filled (at least 1). A packet longer
   // than its buffer's capacity is dropped and counted in
@@ -130,6 +131,13 @@ class VirtualInterface {
 
   // Counters; a backend without any returns zeros.
   virtual InterfaceStats stats() const { return {}; }
+
+  // Makes the Read() that is blocked now (or the next one) return 0 packets
+  // at once, so the reading thread can do other work (the CP runtime's
+  // reader handles provider completions this way). Any thread; cheap;
+  // several calls before a Read() may wake it only once. No effect after
+  // Close().
+  virtual void Interrupt() = 0;
 
   // Takes the interface down and releases it (a kernel TUN interface that is
   // not persistent disappears). Idempotent; wakes Read(); returns once no

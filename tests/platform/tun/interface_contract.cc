@@ -316,6 +316,35 @@ TEST_P(InterfaceContract, CloseWakesABlockedRead) {
   EXPECT_THAT(result, StatusIs(absl::StatusCode::kCancelled));
 }
 
+TEST_P(InterfaceContract, InterruptWakesABlockedReadWithZeroPackets) {
+  std::atomic<uint64_t> reader_id{0};
+  absl::Notification started;
+  absl::StatusOr<size_t> result;
+  std::vector<uint8_t> storage(2048);
+  std::thread reader([&] {
+    reader_id = CurrentThreadId();
+    started.Notify();
+    PacketBuffer buffer{storage.data(), storage.size(), 0};
+    result = tun_->Read({&buffer, 1});
+  });
+  started.WaitForNotification();
+  // Before or during the Read(): either way it returns 0 once.
+  bool asleep = AwaitThreadAsleep(reader_id, absl::Now() + absl::Seconds(5));
+  RecordProperty("reader_seen_asleep", asleep ? "yes" : "no");
+  tun_->Interrupt();
+  reader.join();
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(*result, 0u);
+  // The interruption is used up: a packet is read normally afterwards.
+  ASSERT_THAT(
+      host_->SendUdp(Local(true), Peer(true), Payload("after")).status(),
+      IsOk());
+  NATFWT_ASSERT_OK_AND_ASSIGN(auto packets, ReadOnce(4));
+  EXPECT_EQ(packets.size(), 1u);
+  tun_->Close();
+  tun_->Interrupt();  // Harmless after Close().
+}
+
 TEST_P(InterfaceContract, ReadAfterCloseIsCancelled) {
   ASSERT_THAT(
       host_->SendUdp(Local(true), Peer(true), Payload("queued")).status(),

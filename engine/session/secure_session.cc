@@ -42,7 +42,9 @@ class SecureSession::IceEvents : public ice::IceSessionObserver {
   void OnLocalCandidate(const ice::TrickleCandidate& candidate) override {
     session_->observer_->OnLocalCandidate(candidate);
   }
-  void OnGatheringDone(const ice::EndOfCandidates&) override {}
+  void OnGatheringDone(const ice::EndOfCandidates&) override {
+    session_->observer_->OnGatheringDone();
+  }
   void OnStateChanged(ice::IceState state) override {
     session_->OnIceState(state);
   }

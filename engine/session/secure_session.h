@@ -77,6 +77,8 @@ class SecureSessionObserver {
   virtual ~SecureSessionObserver() = default;
   // Trickled local candidate, to signal to the peer (optional).
   virtual void OnLocalCandidate(const ice::TrickleCandidate& /*candidate*/) {}
+  // Every local candidate is known: LocalDescription() is complete.
+  virtual void OnGatheringDone() {}
   virtual void OnStateChanged(SessionState state, const absl::Status& why) = 0;
   // The path changed (type, addresses).
   virtual void OnSelectedPair(const ice::SelectedPairInfo& /*pair*/) {}

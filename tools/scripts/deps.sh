@@ -9,7 +9,7 @@ NATFWT_PACKAGES=(
   libnice-dev libglib2.0-dev libssl-dev libabsl-dev libgtest-dev libgmock-dev
   # tests and the NAT lab
   valgrind coturn iproute2 iptables nftables conntrack iputils-ping procps
-  mingw-w64 python3
+  mingw-w64 python3 glib-networking
 )
 
 natfwt_install_deps() {

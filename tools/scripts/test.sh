@@ -19,7 +19,7 @@ run() {
 natfwt_build build
 run meson test -C build --print-errorlogs --num-processes 2
 
-natfwt_build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+natfwt_build build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 run meson test -C build-asan --setup=asan --print-errorlogs --suite unit
 
 run meson test -C build --setup=valgrind --print-errorlogs --suite unit

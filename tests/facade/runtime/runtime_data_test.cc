@@ -292,8 +292,8 @@ TEST_F(DataPathTest, MultiSegmentChainWithEmptySegmentsIsGathered) {
   CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
   std::vector<uint8_t> packet = FromPeer(PeerAddress(), local_, 100);
   std::vector<uint8_t> l(local_.bytes().begin(), local_.bytes().end());
-  std::vector<uint8_t> r(PeerAddress().bytes().begin(),
-                         PeerAddress().bytes().end());
+  const net::IpAddress peer = PeerAddress();
+  std::vector<uint8_t> r(peer.bytes().begin(), peer.bytes().end());
   CPNATFWT_TRANSPORT_ID local_id{16, l.data()};
   CPNATFWT_TRANSPORT_ID remote_id{16, r.data()};
   CPNATFWT_BUFFER third{nullptr, static_cast<ULONG>(packet.size() - 30),

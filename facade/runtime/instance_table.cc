@@ -50,7 +50,7 @@ std::shared_ptr<Instance> InstanceTable::Find(
     CPNATFWT_PROVIDER_INSTANCE handle) const {
   uint32_t slot, generation;
   if (!Decode(handle, &slot, &generation)) return nullptr;
-  absl::MutexLock lock(&mutex_);
+  absl::ReaderMutexLock lock(&mutex_);  // Every indication looks up here.
   if (slot >= slots_.size() || slots_[slot].generation != generation) {
     return nullptr;
   }
@@ -58,7 +58,7 @@ std::shared_ptr<Instance> InstanceTable::Find(
 }
 
 std::shared_ptr<Instance> InstanceTable::FindBySlot(uint32_t slot) const {
-  absl::MutexLock lock(&mutex_);
+  absl::ReaderMutexLock lock(&mutex_);
   return slot < slots_.size() ? slots_[slot].instance : nullptr;
 }
 

@@ -1,10 +1,16 @@
 // Copyright 2026 The natfwt Authors.
+//
+// SecureSession: lifecycle, ICE events, the DTLS handshake and records
+// arriving through libnice. Sending: secure_session_send.cc. The direct path,
+// STUN answers and liveness: secure_session_direct.cc.
 
 #include "engine/session/secure_session.h"
 
 #include <utility>
 #include <vector>
 
+#include "engine/session/secure_session_internal.h"
+#include "engine/session/session_record.h"
 #include "platform/base/logging.h"
 
 namespace natfwt::engine {
@@ -14,6 +20,12 @@ namespace {
 // engine/secure/aead_channel.h (0xD0-0xD7).
 bool IsDtls(uint8_t first) { return first >= 20 && first <= 63; }
 bool IsData(uint8_t first) { return first >= 0xD0 && first <= 0xD7; }
+
+bool SamePath(const ice::SelectedPairInfo& a, const ice::SelectedPairInfo& b) {
+  return a.local.address == b.local.address &&
+         a.remote.address == b.remote.address &&
+         a.local.transport == b.local.transport && a.local.type == b.local.type;
+}
 
 }  // namespace
 
@@ -49,7 +61,7 @@ class SecureSession::IceEvents : public ice::IceSessionObserver {
     session_->OnIceState(state);
   }
   void OnSelectedPair(const ice::SelectedPairInfo& pair) override {
-    session_->observer_->OnSelectedPair(pair);
+    session_->OnIcePair(pair);
   }
   void OnData(absl::Span<const uint8_t> data) override {
     session_->OnDatagram(data);
@@ -57,19 +69,31 @@ class SecureSession::IceEvents : public ice::IceSessionObserver {
   void OnConsentLost() override {
     NATFWT_LOG(kInfo) << "consent to send lost (RFC 7675)";
   }
-  void OnIceRestart(ice::RestartCause) override {}
+  void OnIceRestart(ice::RestartCause) override {
+    // New credentials and soon another pair: libnice takes the I/O back
+    // (it must read the new generation's checks).
+    session_->TearDownDirect(true);
+    session_->observer_->OnIceRestart();
+  }
 
  private:
   SecureSession* const session_;
 };
 
-SecureSession::SecureSession(const secure::Identity& identity, Clock& clock,
+SecureSession::SecureSession(NetworkThread& thread,
+                             const secure::Identity& identity, Clock& clock,
                              Options options, SecureSessionObserver* observer)
-    : identity_(identity),
+    : thread_(thread),
+      identity_(identity),
       clock_(clock),
       options_(std::move(options)),
       observer_(observer),
-      ice_events_(std::make_unique<IceEvents>(this)) {}
+      anchor_(std::make_shared<Anchor>()),
+      ice_events_(std::make_unique<IceEvents>(this)) {
+  absl::MutexLock lock(&anchor_->mutex);
+  anchor_->thread = &thread;
+  anchor_->session = this;
+}
 
 absl::StatusOr<std::unique_ptr<SecureSession>> SecureSession::Create(
     NetworkThread& thread, const secure::Identity& identity, Options options,
@@ -78,22 +102,48 @@ absl::StatusOr<std::unique_ptr<SecureSession>> SecureSession::Create(
     return absl::InvalidArgumentError("SecureSession needs an observer");
   }
   Clock& clock = options.clock != nullptr ? *options.clock : RealClock::Get();
+  ice::SessionConfig ice_config = options.ice;
+  // libnice cannot keep consent on a socket it no longer reads; the
+  // session's keepalives carry it instead (file comment of the header).
+  if (options.direct_path) ice_config.consent_freshness = false;
   std::unique_ptr<SecureSession> session(
-      new SecureSession(identity, clock, options, observer));
+      new SecureSession(thread, identity, clock, std::move(options), observer));
   absl::StatusOr<std::unique_ptr<ice::IceSession>> ice =
-      ice::IceSession::Create(thread, options.ice, identity.fingerprint(),
+      ice::IceSession::Create(thread, std::move(ice_config),
+                              identity.fingerprint(),
                               session->ice_events_.get());
   if (!ice.ok()) return ice.status();
   session->ice_ = std::move(*ice);
   return session;
 }
 
-SecureSession::~SecureSession() { Close(); }
+SecureSession::~SecureSession() {
+  Close();
+  // A Close() from a data callback finishes on the network thread; here
+  // (the network thread itself, say) it may have to finish it.
+  if (thread_.IsCurrent()) FinishClose();
+  closed_.WaitForNotification();
+  TearDownDirect(false);
+}
+
+bool SecureSession::PostTo(const std::shared_ptr<Anchor>& anchor,
+                           absl::AnyInvocable<void(SecureSession&) &&> task) {
+  absl::MutexLock lock(&anchor->mutex);
+  if (anchor->thread == nullptr) return false;
+  return anchor->thread->Post([anchor, task = std::move(task)]() mutable {
+    if (anchor->session != nullptr) std::move(task)(*anchor->session);
+  });
+}
 
 absl::Status SecureSession::Start() {
   absl::Status started = ice_->Start();
   if (started.ok()) SetState(SessionState::kConnecting, absl::OkStatus());
   return started;
+}
+
+absl::Status SecureSession::Restart() {
+  TearDownDirect(true);
+  return ice_->Restart();
 }
 
 absl::StatusOr<ice::SessionDescription> SecureSession::LocalDescription()
@@ -123,14 +173,44 @@ void SecureSession::OnIceState(ice::IceState state) {
   switch (state) {
     case ice::IceState::kConnected:
       StartHandshake();
+      // After an ICE restart: take the (new) pair over again.
+      Post([](SecureSession& s) { s.MaybeTakeOver(); });
       break;
-    case ice::IceState::kFailed:
+    case ice::IceState::kFailed: {
+      bool direct;
+      {
+        absl::MutexLock lock(&mutex_);
+        direct = direct_ != nullptr;
+      }
+      if (direct) {
+        // libnice does not read the taken-over socket: its view of the
+        // pair is stale. The keepalives decide (liveness).
+        NATFWT_LOG(kInfo) << "ICE reports failure; the direct path's "
+                             "keepalives keep deciding liveness";
+        break;
+      }
       SetState(SessionState::kFailed,
                absl::UnavailableError("ICE found no working path"));
       break;
+    }
     default:
       break;
   }
+}
+
+void SecureSession::OnIcePair(const ice::SelectedPairInfo& pair) {
+  observer_->OnSelectedPair(pair);
+  Post([pair](SecureSession& s) {
+    std::shared_ptr<Direct> direct;
+    {
+      absl::MutexLock lock(&s.mutex_);
+      direct = s.direct_;
+    }
+    if (direct != nullptr && !SamePath(direct->pair, pair)) {
+      s.TearDownDirect(true);
+    }
+    s.MaybeTakeOver();
+  });
 }
 
 void SecureSession::StartHandshake() {
@@ -194,9 +274,11 @@ void SecureSession::OnHandshakeState(secure::DtlsHandshake::State done,
   }
   {
     absl::MutexLock lock(&mutex_);
-    channel_ = std::move(*channel);
+    transform_ = std::make_shared<AeadTransform>(std::move(*channel));
   }
+  StartLiveness();
   SetState(SessionState::kSecure, absl::OkStatus());
+  Post([](SecureSession& s) { s.OnLivenessTimer(); });
 }
 
 void SecureSession::OnDatagram(absl::Span<const uint8_t> datagram) {
@@ -219,11 +301,11 @@ void SecureSession::OnDatagram(absl::Span<const uint8_t> datagram) {
 }
 
 void SecureSession::OpenRecord(absl::Span<const uint8_t> record) {
-  std::shared_ptr<secure::AeadChannel> channel;
+  std::shared_ptr<AeadTransform> transform;
   {
     absl::MutexLock lock(&mutex_);
-    channel = channel_;
-    if (channel == nullptr) {
+    transform = transform_;
+    if (transform == nullptr) {
       ++stats_.drops_not_secure;
       return;
     }
@@ -231,14 +313,15 @@ void SecureSession::OpenRecord(absl::Span<const uint8_t> record) {
   // Records arrive on the network thread only.
   thread_local std::vector<uint8_t> plaintext(65536);
   secure::AeadChannel::OpenResult opened =
-      channel->Open(record, absl::MakeSpan(plaintext));
+      transform->Open(record, absl::MakeSpan(plaintext));
+  bool confirmed_now = false;
   {
     absl::MutexLock lock(&mutex_);
     using Drop = secure::AeadChannel::DropReason;
     switch (opened.drop) {
       case Drop::kNone:
-        ++stats_.packets_received;
-        stats_.bytes_received += opened.size;
+        confirmed_now = !peer_confirmed_;
+        peer_confirmed_ = true;
         break;
       case Drop::kAuthFailed:
         ++stats_.drops_auth;
@@ -252,41 +335,18 @@ void SecureSession::OpenRecord(absl::Span<const uint8_t> record) {
         return;
     }
   }
-  observer_->OnData(absl::MakeConstSpan(plaintext.data(), opened.size));
-}
-
-absl::Status SecureSession::Send(absl::Span<const uint8_t> data) {
-  std::shared_ptr<secure::AeadChannel> channel;
+  if (confirmed_now) Post([](SecureSession& s) { s.MaybeTakeOver(); });
+  const absl::Span<const uint8_t> opened_bytes(plaintext.data(), opened.size);
+  if (opened.size == 0 ||
+      opened_bytes[0] != static_cast<uint8_t>(RecordKind::kData)) {
+    return OnControlRecord(opened_bytes);
+  }
   {
     absl::MutexLock lock(&mutex_);
-    channel = channel_;
-    if (channel == nullptr || state_ != SessionState::kSecure) {
-      ++stats_.send_errors;
-      return absl::FailedPreconditionError("the session is not secure yet");
-    }
+    ++stats_.packets_received;
+    stats_.bytes_received += opened.size - kRecordKindSize;
   }
-  if (data.size() > secure::AeadChannel::kMaxPlaintextSize) {
-    absl::MutexLock lock(&mutex_);
-    ++stats_.send_errors;
-    return absl::InvalidArgumentError("datagram too large for a record");
-  }
-  thread_local std::vector<uint8_t> record(65536);
-  size_t size;
-  {
-    absl::MutexLock lock(&seal_mutex_);
-    size = channel->Seal(data, absl::MakeSpan(record));
-  }
-  absl::Status sent =
-      size == 0 ? absl::InternalError("sealing failed")
-                : ice_->Send(absl::MakeConstSpan(record.data(), size));
-  absl::MutexLock lock(&mutex_);
-  if (sent.ok()) {
-    ++stats_.packets_sent;
-    stats_.bytes_sent += data.size();
-  } else {
-    ++stats_.send_errors;
-  }
-  return sent;
+  observer_->OnData(opened_bytes.subspan(kRecordKindSize));
 }
 
 void SecureSession::SetState(SessionState state, const absl::Status& why) {
@@ -302,18 +362,46 @@ void SecureSession::SetState(SessionState state, const absl::Status& why) {
 }
 
 void SecureSession::Close() {
+  bool on_data_thread;
   {
     absl::MutexLock lock(&mutex_);
     if (state_ == SessionState::kClosed) return;
+    state_ = SessionState::kClosed;
+    on_data_thread = direct_ != nullptr && direct_->sink->OnDataThread();
   }
+  // The data thread must not wait for the network thread, which may be
+  // joining it: the rest of the work goes there (~SecureSession waits).
+  if (on_data_thread &&
+      PostTo(anchor_, [](SecureSession& s) { s.FinishClose(); })) {
+    return;
+  }
+  FinishClose();
+}
+
+void SecureSession::FinishClose() {
+  if (finishing_.exchange(true)) return;
+  {
+    absl::MutexLock lock(&liveness_mutex_);
+    if (liveness_timer_ != 0) clock_.Cancel(liveness_timer_);
+    liveness_timer_ = 0;
+  }
+  TearDownDirect(false);
   if (ice_ != nullptr) ice_->Close();
+  // From here no posted task or timer reaches this session.
+  absl::Status detached =
+      thread_.PostAndWait([this] { anchor_->session = nullptr; });
+  {
+    absl::MutexLock lock(&anchor_->mutex);
+    anchor_->thread = nullptr;
+    if (!detached.ok()) anchor_->session = nullptr;  // No loop runs tasks.
+  }
   std::shared_ptr<secure::DtlsHandshake> handshake;
   {
     absl::MutexLock lock(&mutex_);
     handshake = std::move(handshake_);
-    state_ = SessionState::kClosed;
   }
   handshake.reset();  // Cancels its timers: no callback after this.
+  closed_.Notify();
 }
 
 SessionState SecureSession::state() const {
@@ -322,12 +410,37 @@ SessionState SecureSession::state() const {
 }
 
 SessionStats SecureSession::stats() const {
-  absl::MutexLock lock(&mutex_);
-  return stats_;
+  SessionStats stats;
+  {
+    absl::MutexLock lock(&mutex_);
+    stats = stats_;
+    if (direct_ != nullptr) {
+      FoldDirectStats(*direct_, stats);
+      stats.direct_path = true;
+      stats.direct_gso = direct_->path->gso_enabled();
+      stats.direct_gro = direct_->path->gro_enabled();
+    }
+  }
+  absl::MutexLock lock(&liveness_mutex_);
+  if (liveness_.has_value()) {
+    stats.keepalives_sent = liveness_->requests_sent();
+    stats.keepalive_responses = liveness_->responses_matched();
+    stats.rtt = liveness_->rtt();
+  }
+  return stats;
 }
 
 std::optional<ice::SelectedPairInfo> SecureSession::SelectedPair() const {
-  return ice_->SelectedPair();
+  std::optional<ice::SelectedPairInfo> pair = ice_->SelectedPair();
+  {
+    absl::MutexLock lock(&mutex_);
+    if (direct_ != nullptr) pair = direct_->pair;
+  }
+  if (pair.has_value()) {
+    absl::MutexLock lock(&liveness_mutex_);
+    if (liveness_.has_value()) pair->rtt = liveness_->rtt();
+  }
+  return pair;
 }
 
 }  // namespace natfwt::engine

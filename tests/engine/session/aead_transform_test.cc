@@ -140,6 +140,8 @@ struct MappingCase {
   const char* name;
   Drop drop;
   Verdict verdict;
+  // gtest would print the padding bytes otherwise (valgrind flags them).
+  friend void PrintTo(const MappingCase& c, std::ostream* out) { *out << c.name; }
 };
 
 class VerdictMappingTest : public ::testing::TestWithParam<MappingCase> {};
@@ -168,6 +170,7 @@ struct SpoilCase {
   Drop counted;
   // Turns a good record (the second one sealed) into the input.
   Bytes (*spoil)(const Bytes& first, const Bytes& second);
+  friend void PrintTo(const SpoilCase& c, std::ostream* out) { *out << c.name; }
 };
 
 class SpoiledRecordTest : public ::testing::TestWithParam<SpoilCase> {};

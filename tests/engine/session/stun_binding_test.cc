@@ -135,6 +135,8 @@ struct RefusalCase {
   absl::StatusCode code;
   Bytes (*request)();
   LocalCredentials local = {kUfrag, kPassword};
+  // gtest would print the padding bytes otherwise (valgrind flags them).
+  friend void PrintTo(const RefusalCase& c, std::ostream* out) { *out << c.name; }
 };
 
 class RefusalTest : public ::testing::TestWithParam<RefusalCase> {};

@@ -356,6 +356,11 @@ void Instance::ScheduleTick() {
 void Instance::OnTick() {
   absl::Time now = context_->clock.Now();
   CheckTimeouts(now);
+  uint64_t traffic = traffic_.load(std::memory_order_relaxed);
+  if (traffic != traffic_seen_) {
+    traffic_seen_ = traffic;
+    last_activity_ns_.store(absl::ToUnixNanos(now));
+  }
   {
     absl::MutexLock lock(&mutex_);
     if (stopping_) return;

@@ -261,11 +261,16 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void OnActivationResult(bool active);
   void DropSessionPackets();
   bool IsLocalId(const net::IpAddress& address) const;
+  // Activity for the idle timer (D14): NoteActivity() stamps the time (rare
+  // events); NoteTraffic() only counts (hot paths), and the periodic tick
+  // turns a changed count into a time stamp.
   void NoteActivity();
+  void NoteTraffic() { traffic_.fetch_add(1, std::memory_order_relaxed); }
   absl::Status ValidateIndication(const CPNATFWT_TRANSPORT_ID* local,
                                   const CPNATFWT_TRANSPORT_ID* remote,
                                   const CPNATFWT_BUFFER* chain,
-                                  absl::Span<uint8_t> scratch, size_t* length);
+                                  absl::Span<uint8_t> scratch,
+                                  absl::Span<const uint8_t>* packet);
 
   const std::shared_ptr<RuntimeContext> context_;
   const CPNATFWT_PROVIDER_CALLBACKS callbacks_;
@@ -335,6 +340,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   bool data_stopping_ ABSL_GUARDED_BY(data_mutex_) = false;
   InstanceStats stats_ ABSL_GUARDED_BY(data_mutex_);
   std::atomic<int64_t> last_activity_ns_{0};
+  std::atomic<uint64_t> traffic_{0};
+  uint64_t traffic_seen_ = 0;  // Tick only.
   std::atomic<uint64_t> packets_indicated_{0};
 
   // Pending operations (completion routing).

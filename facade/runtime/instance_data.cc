@@ -94,7 +94,7 @@ void Instance::PacketLoop() {
       slots_[taken[i]].size = buffers[i].size;
       HandleOutbound(taken[i], state);
     }
-    if (count > 0) NoteActivity();
+    if (count > 0) NoteTraffic();
     if (!read.ok()) {
       if (read.status().code() != absl::StatusCode::kCancelled) {
         NATFWT_LOG(kError) << "interface " << interface_->name()
@@ -132,7 +132,7 @@ bool Instance::RunDataEvent(const DataEvent& event) {
     case DataEvent::Kind::kPackets: {
       InstanceState state = observed_state_.load();
       for (uint32_t slot : event.slots) HandleOutbound(slot, state);
-      NoteActivity();
+      NoteTraffic();
       break;
     }
     case DataEvent::Kind::kSendQueued: {
@@ -142,7 +142,7 @@ bool Instance::RunDataEvent(const DataEvent& event) {
         ready.swap(ready_to_send_);
       }
       for (uint32_t slot : ready) Send(slot);
-      NoteActivity();
+      NoteTraffic();
       break;
     }
     case DataEvent::Kind::kReactivate: {
@@ -379,7 +379,7 @@ absl::Status Instance::ValidateIndication(const CPNATFWT_TRANSPORT_ID* local,
                                           const CPNATFWT_TRANSPORT_ID* remote,
                                           const CPNATFWT_BUFFER* chain,
                                           absl::Span<uint8_t> scratch,
-                                          size_t* length) {
+                                          absl::Span<const uint8_t>* packet) {
   if (local == nullptr || remote == nullptr || chain == nullptr) {
     return HresultError(E_POINTER, "NULL transport ID or buffer chain");
   }
@@ -404,9 +404,15 @@ absl::Status Instance::ValidateIndication(const CPNATFWT_TRANSPORT_ID* local,
     return HresultError(HRESULT_FROM_WIN32(ERROR_INVALID_DATA),
                         "packet larger than the interface MTU");
   }
-  *length = CopyChain(chain, scratch);
-  absl::StatusOr<IpPacketInfo> info =
-      ParseIpPacket(absl::MakeConstSpan(scratch.data(), *length));
+  if (chain->next == nullptr) {
+    // One segment (the usual case): validated and written in place. The
+    // provider owns the buffer for the whole call (7.2), and in the embedded
+    // host (D1) it shares this process anyway.
+    *packet = absl::MakeConstSpan(chain->buffer, chain->size);
+  } else {
+    *packet = absl::MakeConstSpan(scratch.data(), CopyChain(chain, scratch));
+  }
+  absl::StatusOr<IpPacketInfo> info = ParseIpPacket(*packet);
   if (!info.ok()) {
     return WithHresult(info.status(), HRESULT_FROM_WIN32(ERROR_INVALID_DATA));
   }
@@ -425,14 +431,14 @@ absl::Status Instance::ValidateIndication(const CPNATFWT_TRANSPORT_ID* local,
 absl::Status Instance::IndicateReceived(const CPNATFWT_TRANSPORT_ID* local,
                                         const CPNATFWT_TRANSPORT_ID* remote,
                                         const CPNATFWT_BUFFER* chain) {
-  // One scratch buffer per thread: the chain is gathered here, so the
-  // provider owns its buffers again when this returns (7.2).
+  // A chain of several segments is gathered into one scratch buffer per
+  // thread; either way nothing is kept after the call, so the provider owns
+  // its buffers again when this returns (7.2).
   thread_local std::vector<uint8_t> scratch(kMaxIpPacket);
-  size_t length = 0;
+  absl::Span<const uint8_t> packet;
   absl::Status status = ValidateIndication(local, remote, chain,
-                                           absl::MakeSpan(scratch), &length);
+                                           absl::MakeSpan(scratch), &packet);
   if (status.ok()) {
-    absl::Span<const uint8_t> packet(scratch.data(), length);
     status = interface_->Write({&packet, 1});
     if (status.code() == absl::StatusCode::kCancelled) {
       status = WithHresult(status, HRESULT_FROM_WIN32(ERROR_INVALID_STATE));
@@ -447,7 +453,7 @@ absl::Status Instance::IndicateReceived(const CPNATFWT_TRANSPORT_ID* local,
     return status;
   }
   packets_indicated_.fetch_add(1, std::memory_order_relaxed);
-  NoteActivity();
+  NoteTraffic();
   return absl::OkStatus();
 }
 

@@ -156,6 +156,7 @@ Instance::CallResult Instance::FinishCall(uint64_t sequence, HRESULT returned) {
   {
     absl::MutexLock lock(&ops_mutex_);
     auto it = ops_.find(sequence);
+    if (it == ops_.end()) return result;  // Only ever registered here.
     bool completed_early = it->second.phase == OpPhase::kCompleted;
     if (returned == kPending && !completed_early) {
       it->second.phase = OpPhase::kPended;
@@ -194,6 +195,14 @@ void Instance::OnCompletion(uint64_t sequence, HRESULT status) {
           "second completion, or completion of an operation "
           "that was not pended",
           sequence);
+      ops_mutex_.Lock();
+      return;
+    }
+    if (it->second.phase == OpPhase::kCompleted) {
+      // Completed twice before the callback returned: FinishCall still
+      // takes the first completion; this one breaks the protocol.
+      ops_mutex_.Unlock();
+      ProtocolViolation("second completion of an operation", sequence);
       ops_mutex_.Lock();
       return;
     }

@@ -82,8 +82,10 @@ class Peer : public natfwt::engine::SecureSessionObserver {
     gathered_ = true;
   }
   void OnStateChanged(SessionState state, const absl::Status& why) override {
-    std::printf("state=%s%s%s\n", std::string(natfwt::engine::SessionStateName(state)).c_str(),
-                why.ok() ? "" : " ", why.ok() ? "" : std::string(why.message()).c_str());
+    std::printf("state=%s%s%s\n",
+                std::string(natfwt::engine::SessionStateName(state)).c_str(),
+                why.ok() ? "" : " ",
+                why.ok() ? "" : std::string(why.message()).c_str());
     std::fflush(stdout);
     absl::MutexLock lock(&mutex_);
     state_ = state;
@@ -123,8 +125,8 @@ class Peer : public natfwt::engine::SecureSessionObserver {
 };
 
 // Reads the peer's description once its file holds a complete line.
-absl::StatusOr<natfwt::ice::SessionDescription> AwaitPeer(const std::string& path,
-                                                          absl::Time deadline) {
+absl::StatusOr<natfwt::ice::SessionDescription> AwaitPeer(
+    const std::string& path, absl::Time deadline) {
   for (;;) {
     std::ifstream in(path);
     std::string line;
@@ -132,7 +134,8 @@ absl::StatusOr<natfwt::ice::SessionDescription> AwaitPeer(const std::string& pat
       return natfwt::ice::ParseSessionDescription(line);
     }
     if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError(absl::StrCat("no description in ", path));
+      return absl::DeadlineExceededError(
+          absl::StrCat("no description in ", path));
     }
     absl::SleepFor(absl::Milliseconds(50));  // The file is the signalling.
   }
@@ -143,7 +146,8 @@ absl::Status Publish(const std::string& path, const std::string& line) {
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << line << "\n";
-    if (!out.flush()) return absl::UnavailableError("cannot write " + temporary);
+    if (!out.flush())
+      return absl::UnavailableError("cannot write " + temporary);
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     return absl::UnavailableError("cannot rename to " + path);
@@ -156,7 +160,8 @@ int Run(const Flags& flags) {
   absl::StatusOr<natfwt::secure::Identity> identity =
       natfwt::secure::Identity::LoadOrCreate(flags.identity_dir);
   if (!identity.ok()) {
-    std::fprintf(stderr, "identity: %s\n", std::string(identity.status().message()).c_str());
+    std::fprintf(stderr, "identity: %s\n",
+                 std::string(identity.status().message()).c_str());
     return 1;
   }
   std::printf("node_id=%s\n", identity->node_id().c_str());
@@ -170,16 +175,21 @@ int Run(const Flags& flags) {
   options.ice.local_addresses = {*address};
   Peer peer;
   auto session = SecureSession::Create(thread, *identity, options, &peer);
-  if (!session.ok() || !(*session)->Start().ok() || !peer.WaitGathered(deadline)) {
+  if (!session.ok() || !(*session)->Start().ok() ||
+      !peer.WaitGathered(deadline)) {
     std::fprintf(stderr, "could not start the session\n");
     return 1;
   }
-  absl::StatusOr<natfwt::ice::SessionDescription> local = (*session)->LocalDescription();
-  absl::StatusOr<std::string> line = local.ok() ? local->Format() : local.status();
+  absl::StatusOr<natfwt::ice::SessionDescription> local =
+      (*session)->LocalDescription();
+  absl::StatusOr<std::string> line =
+      local.ok() ? local->Format() : local.status();
   if (!line.ok() || !Publish(flags.publish, *line).ok()) return 1;
-  absl::StatusOr<natfwt::ice::SessionDescription> remote = AwaitPeer(flags.peer, deadline);
+  absl::StatusOr<natfwt::ice::SessionDescription> remote =
+      AwaitPeer(flags.peer, deadline);
   if (!remote.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(remote.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(remote.status().message()).c_str());
     return 1;
   }
   if (!(*session)->SetRemoteDescription(*remote).ok() ||
@@ -187,8 +197,10 @@ int Run(const Flags& flags) {
     return 1;
   }
   for (int i = 0; i < flags.count; ++i) {
-    std::string message = absl::StrCat("hello #", i, " from ", identity->node_id().substr(0, 8));
-    (void)(*session)->Send({reinterpret_cast<const uint8_t*>(message.data()), message.size()});
+    std::string message =
+        absl::StrCat("hello #", i, " from ", identity->node_id().substr(0, 8));
+    (void)(*session)->Send(
+        {reinterpret_cast<const uint8_t*>(message.data()), message.size()});
   }
   bool all = peer.WaitReceived(flags.count, deadline);
   // Let the peer receive ours too before closing (it answers the same way).
@@ -203,9 +215,11 @@ int Run(const Flags& flags) {
 int main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, &flags)) {
-    std::fprintf(stderr,
-                 "usage: file_peers --identity-dir DIR --publish FILE --peer FILE\n"
-                 "                  [--controlling] [--count N] [--address IP] [--timeout S]\n");
+    std::fprintf(
+        stderr,
+        "usage: file_peers --identity-dir DIR --publish FILE --peer FILE\n"
+        "                  [--controlling] [--count N] [--address IP] "
+        "[--timeout S]\n");
     return 2;
   }
   return Run(flags);

@@ -35,9 +35,12 @@
 #include <stdint.h>
 
 #ifdef _WIN32
+/* Order matters: winsock2.h before windows.h, ifdef.h last. */
+/* clang-format off */
 #include <winsock2.h>
 #include <windows.h>
 #include <ifdef.h> /* IF_LUID */
+/* clang-format on */
 #else
 #include <wchar.h>
 
@@ -78,10 +81,10 @@ typedef union _NET_LUID_LH {
 #define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
 #define FAILED(hr) (((HRESULT)(hr)) < 0)
 #define FACILITY_WIN32 7
-#define HRESULT_FROM_WIN32(x)                                      \
-  ((HRESULT)(x) <= 0 ? ((HRESULT)(x))                              \
-                     : ((HRESULT)(((x) & 0x0000FFFF) |             \
-                                  (FACILITY_WIN32 << 16) | 0x80000000)))
+#define HRESULT_FROM_WIN32(x) \
+  ((HRESULT)(x) <= 0          \
+       ? ((HRESULT)(x))       \
+       : ((HRESULT)(((x)&0x0000FFFF) | (FACILITY_WIN32 << 16) | 0x80000000)))
 #define E_INVALIDARG ((HRESULT)0x80070057L)
 #define E_POINTER ((HRESULT)0x80004003L)
 #define E_OUTOFMEMORY ((HRESULT)0x8007000EL)
@@ -248,7 +251,8 @@ typedef HRESULT(CALLBACK* CPNATFWT_PROVIDER_SEND_BUFFERS)(
 
 #define CPNATFWT_PROVIDER_CALLBACKS_VERSION_1 1
 
-/* DECISION (D2): the callback table handed to Create; copied during the call. */
+/* DECISION (D2): the callback table handed to Create; copied during the call.
+ */
 typedef struct _CPNATFWT_PROVIDER_CALLBACKS {
   USHORT version;  /* CPNATFWT_PROVIDER_CALLBACKS_VERSION_1 */
   USHORT size;     /* sizeof(CPNATFWT_PROVIDER_CALLBACKS) */
@@ -364,9 +368,9 @@ CPNATFWT_STATIC_ASSERT(sizeof(CPNATFWT_TRANSPORT_ID) == 2 * sizeof(void*),
                        "TRANSPORT_ID is 16 bytes on 64-bit, 8 on 32-bit");
 CPNATFWT_STATIC_ASSERT(offsetof(CPNATFWT_PROVIDER_CALLBACKS, providerId) == 8,
                        "CALLBACKS.providerId");
-CPNATFWT_STATIC_ASSERT(
-    offsetof(CPNATFWT_PROVIDER_CALLBACKS, establishSessionIndication) == 24,
-    "CALLBACKS.establishSessionIndication");
+CPNATFWT_STATIC_ASSERT(offsetof(CPNATFWT_PROVIDER_CALLBACKS,
+                                establishSessionIndication) == 24,
+                       "CALLBACKS.establishSessionIndication");
 CPNATFWT_STATIC_ASSERT(offsetof(CPNATFWT_PROVIDER_CALLBACKS, sendBuffers) ==
                            24 + 7 * sizeof(void*),
                        "CALLBACKS.sendBuffers");

@@ -12,15 +12,16 @@
 
 namespace natfwt::net {
 
-absl::StatusOr<IpAddress> IpAddress::FromBytes(absl::Span<const uint8_t> bytes) {
+absl::StatusOr<IpAddress> IpAddress::FromBytes(
+    absl::Span<const uint8_t> bytes) {
   IpAddress address;
   if (bytes.size() == 4) {
     address.family_ = Family::kV4;
   } else if (bytes.size() == 16) {
     address.family_ = Family::kV6;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "an IP address has 4 or 16 bytes, not ", bytes.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("an IP address has 4 or 16 bytes, not ", bytes.size()));
   }
   std::copy(bytes.begin(), bytes.end(), address.bytes_.begin());
   return address;
@@ -77,8 +78,9 @@ IpPrefix IpPrefix::Network() const {
     int bits = std::clamp(length - static_cast<int>(i) * 8, 0, 8);
     bytes[i] &= static_cast<uint8_t>(0xff00 >> bits);
   }
-  return IpPrefix{*IpAddress::FromBytes(absl::MakeConstSpan(bytes.data(), in.size())),
-                  length};
+  return IpPrefix{
+      *IpAddress::FromBytes(absl::MakeConstSpan(bytes.data(), in.size())),
+      length};
 }
 
 bool IpPrefix::Contains(const IpAddress& candidate) const {

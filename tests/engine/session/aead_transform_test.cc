@@ -141,7 +141,9 @@ struct MappingCase {
   Drop drop;
   Verdict verdict;
   // gtest would print the padding bytes otherwise (valgrind flags them).
-  friend void PrintTo(const MappingCase& c, std::ostream* out) { *out << c.name; }
+  friend void PrintTo(const MappingCase& c, std::ostream* out) {
+    *out << c.name;
+  }
 };
 
 class VerdictMappingTest : public ::testing::TestWithParam<MappingCase> {};

@@ -16,6 +16,19 @@ struct Command {
 
 // `natfwt doctor`: what this machine can do for traversal.
 Command DoctorCommand();
+// `natfwt rendezvous`: the signalling server (rendezvous_command.cc).
+Command RendezvousCommand();
+// The node: `natfwt up`, `status`, `ping`, `id` (node_commands.cc).
+Command UpCommand();
+Command StatusCommand();
+Command PingCommand();
+Command IdCommand();
+// `natfwt probe`: RFC 5780 NAT behaviour discovery (probe_command.cc).
+Command ProbeCommand();
+// `natfwt turn`: a TURN allocation check (turn_command.cc).
+Command TurnCommand();
+// `natfwt lab up|down|exec|matrix`: the NAT lab (lab_command.cc).
+Command LabCommand();
 
 }  // namespace natfwt::cli
 

@@ -15,7 +15,10 @@ namespace natfwt::cli {
 namespace {
 
 std::vector<Command> AllCommands() {
-  std::vector<Command> commands = {DoctorCommand()};
+  std::vector<Command> commands = {
+      DoctorCommand(), UpCommand(),    StatusCommand(),
+      PingCommand(),   IdCommand(),    RendezvousCommand(),
+      ProbeCommand(),  TurnCommand(),  LabCommand()};
   for (Command& command : commands) {
     command.spec.flags.push_back(
         {.name = "log-level", .takes_value = true,

@@ -17,6 +17,13 @@ const FlagSpec* FindFlag(const CommandSpec& spec, absl::string_view name) {
   return it == spec.flags.end() ? nullptr : &*it;
 }
 
+const FlagSpec* ShortFlag(const CommandSpec& spec, char name) {
+  for (const FlagSpec& flag : spec.flags) {
+    if (flag.short_name != 0 && flag.short_name == name) return &flag;
+  }
+  return nullptr;
+}
+
 absl::Status AddFlag(const CommandSpec& spec, absl::string_view arg,
                      const std::vector<std::string>& args, size_t* i,
                      ParsedArgs* out) {
@@ -69,6 +76,12 @@ absl::StatusOr<ParsedArgs> Parse(const CommandSpec& spec,
     } else if (!flags_done && absl::StartsWith(arg, "--") && arg.size() > 2) {
       absl::Status status = AddFlag(spec, arg, args, &i, &out);
       if (!status.ok()) return status;
+    } else if (!flags_done && arg.size() == 2 && arg[0] == '-' &&
+               ShortFlag(spec, arg[1]) != nullptr) {
+      absl::Status status = AddFlag(
+          spec, absl::StrCat("--", ShortFlag(spec, arg[1])->name), args, &i,
+          &out);
+      if (!status.ok()) return status;
     } else if (!flags_done && absl::StartsWith(arg, "-") && arg.size() > 1) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown option ", arg, " (flags are spelled --name)"));
@@ -88,7 +101,10 @@ std::string HelpText(const CommandSpec& spec) {
                                   spec.synopsis, "\n\n", spec.summary, "\n");
   if (!spec.flags.empty()) absl::StrAppend(&text, "\nflags:\n");
   for (const FlagSpec& flag : spec.flags) {
-    std::string left = absl::StrCat("--", flag.name);
+    std::string left = flag.short_name != 0
+                           ? absl::StrCat("-", std::string(1, flag.short_name),
+                                          ", --", flag.name)
+                           : absl::StrCat("--", flag.name);
     if (flag.takes_value) absl::StrAppend(&left, " ", flag.value_name);
     absl::StrAppendFormat(&text, "  %-22s %s%s\n", left, flag.help,
                           flag.repeated ? " (repeatable)" : "");

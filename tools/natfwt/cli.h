@@ -33,6 +33,7 @@ struct FlagSpec {
   bool repeated = false;    // May appear more than once.
   std::string help;
   std::string value_name = "VALUE";
+  char short_name = 0;      // "-c N" for "--count N", when set.
 };
 
 struct CommandSpec {

@@ -1,33 +1,406 @@
 // Copyright 2026 The natfwt Authors.
 //
-// Placeholder until the command lands; replaced by its implementation.
+// The node's commands: `natfwt up` runs a node in the foreground; `status`
+// and `ping` ask the running node through its control socket; `id` prints
+// this machine's node ID.
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "engine/node/control_socket.h"
+#include "engine/node/node.h"
+#include "engine/secure/identity.h"
+#include "natfwt_config.h"
+#include "platform/base/logging.h"
 #include "tools/natfwt/commands.h"
+#include "tools/natfwt/json_writer.h"
+#include "tools/natfwt/node_render.h"
 
 namespace natfwt::cli {
 namespace {
-int RunPlaceholder(const ParsedArgs&) {
-  std::fprintf(stderr, "natfwt up: not built yet\n");
-  return kExitFailure;
+
+constexpr absl::string_view kControlFileName = "control.sock";
+
+FlagSpec StateDirFlag() {
+  return {.name = "state-dir",
+          .takes_value = true,
+          .help = "the node's directory (identity, control socket); default "
+                  "$NATFWT_STATE_DIR, else " NATFWT_STATE_DIR
+                  " for root, else ~/.local/state/natfwt",
+          .value_name = "DIR"};
 }
+
+FlagSpec ControlFlag() {
+  return {.name = "control",
+          .takes_value = true,
+          .help = "the running node's control socket (default: "
+                  "<state dir>/control.sock)",
+          .value_name = "PATH"};
+}
+
+std::string StateDir(const ParsedArgs& args) {
+  if (args.Has("state-dir")) return args.Get("state-dir");
+  if (const char* dir = std::getenv("NATFWT_STATE_DIR"); dir && *dir) {
+    return dir;
+  }
+  if (geteuid() == 0) return NATFWT_STATE_DIR;
+  if (const char* dir = std::getenv("XDG_STATE_HOME"); dir && *dir) {
+    return absl::StrCat(dir, "/natfwt");
+  }
+  const char* home = std::getenv("HOME");
+  return absl::StrCat(home != nullptr ? home : ".", "/.local/state/natfwt");
+}
+
+std::string ControlPath(const ParsedArgs& args) {
+  if (args.Has("control")) return args.Get("control");
+  return absl::StrCat(StateDir(args), "/", kControlFileName);
+}
+
+bool ParseCount(absl::string_view text, int min, int max, int* out) {
+  return absl::SimpleAtoi(text, out) && *out >= min && *out <= max;
+}
+
+// ---- natfwt up ----
+
+absl::StatusOr<node::NodeOptions> UpOptions(const ParsedArgs& args) {
+  node::NodeOptions options;
+  options.state_dir = StateDir(args);
+  options.rendezvous = args.Get("rendezvous");
+  options.network = args.Get("network");
+  if (options.rendezvous.empty() || options.network.empty()) {
+    return absl::InvalidArgumentError("--rendezvous and --network are required");
+  }
+  if (auto it = args.values.find("stun"); it != args.values.end()) {
+    options.stun_servers = it->second;
+  }
+  std::string password = args.Get("turn-password");
+  if (password.empty()) {
+    if (const char* env = std::getenv("NATFWT_TURN_PASSWORD")) password = env;
+  }
+  if (auto it = args.values.find("turn"); it != args.values.end()) {
+    for (const std::string& uri : it->second) {
+      options.turn_servers.push_back(
+          {.uri = uri, .username = args.Get("turn-user"), .password = password,
+           .tls_ca_file = args.Get("turn-ca")});
+    }
+  }
+  if (auto it = args.values.find("allow"); it != args.values.end()) {
+    options.allow = it->second;
+  }
+  if (auto it = args.values.find("address"); it != args.values.end()) {
+    for (const std::string& text : it->second) {
+      absl::StatusOr<net::IpAddress> address = net::IpAddress::Parse(text);
+      if (!address.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--address '", text, "' is not an IP address"));
+      }
+      options.local_addresses.push_back(*address);
+    }
+  }
+  options.ipv6 = !args.Has("no-ipv6");
+  if (args.Has("connect-timeout-s")) {
+    int seconds;
+    if (!ParseCount(args.Get("connect-timeout-s"), 1, 600, &seconds)) {
+      return absl::InvalidArgumentError("--connect-timeout-s: 1 to 600");
+    }
+    options.connect_timeout = absl::Seconds(seconds);
+  }
+  return options;
+}
+
+int HandlePing(node::Node& node, const std::vector<std::string>& words,
+               node::ControlOutput& out) {
+  // ping <node id> <count> <interval ms> <timeout ms> [json]
+  int count, interval_ms, timeout_ms;
+  if (words.size() < 5 || !ParseCount(words[2], 1, 100000, &count) ||
+      !ParseCount(words[3], 0, 3600000, &interval_ms) ||
+      !ParseCount(words[4], 1, 3600000, &timeout_ms)) {
+    out.Err("ping: bad request");
+    return kExitUsage;
+  }
+  bool json = words.size() > 5 && words[5] == "json";
+  PingSummary summary(words[1]);
+  absl::Mutex mutex;
+  absl::Notification done;
+  node.Ping(
+      words[1], count, absl::Milliseconds(interval_ms),
+      absl::Milliseconds(timeout_ms),
+      [&](const node::PingReply& reply) {
+        absl::MutexLock lock(&mutex);
+        summary.Add(reply);
+        if (!json) {
+          std::string line = RenderPingReply(words[1], reply);
+          if (reply.status.ok()) {
+            out.Out(line);
+          } else {
+            out.Err(line);
+          }
+        }
+      },
+      [&] { done.Notify(); });
+  done.WaitForNotification();
+  absl::MutexLock lock(&mutex);
+  if (json) {
+    out.Out(summary.Json());
+  } else {
+    out.Out(summary.Text());
+  }
+  return summary.received() > 0 ? kExitOk : kExitFailure;
+}
+
+int HandleControl(node::Node& node, const std::vector<std::string>& words,
+                  node::ControlOutput& out) {
+  if (words[0] == "status") {
+    bool json = words.size() > 1 && words[1] == "json";
+    node::NodeStatus status = node.Status();
+    std::string text = json ? RenderStatusJson(status) : RenderStatusText(status);
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      if (!line.empty()) out.Out(line);
+    }
+    return kExitOk;
+  }
+  if (words[0] == "ping") return HandlePing(node, words, out);
+  out.Err(absl::StrCat("unknown request '", words[0], "'"));
+  return kExitUsage;
+}
+
+// Blocks SIGINT and SIGTERM in every thread (call before creating any), so
+// that WaitForStopSignal() receives them synchronously.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int RunUp(const ParsedArgs& args) {
+  absl::StatusOr<node::NodeOptions> options = UpOptions(args);
+  if (!options.ok()) {
+    std::fprintf(stderr, "natfwt up: %s\n",
+                 std::string(options.status().message()).c_str());
+    return kExitUsage;
+  }
+  sigset_t stop_signals = BlockStopSignals();
+  absl::StatusOr<std::unique_ptr<node::Node>> node =
+      node::Node::Create(*options);
+  if (!node.ok()) {
+    std::fprintf(stderr, "natfwt up: %s\n",
+                 std::string(node.status().message()).c_str());
+    return node.status().code() == absl::StatusCode::kInvalidArgument
+               ? kExitUsage
+               : kExitFailure;
+  }
+  if (absl::Status status = (*node)->Start(); !status.ok()) {
+    std::fprintf(stderr, "natfwt up: %s\n",
+                 std::string(status.message()).c_str());
+    return kExitFailure;
+  }
+  std::string control_path = ControlPath(args);
+  node::Node* raw = node->get();
+  absl::StatusOr<std::unique_ptr<node::ControlServer>> control =
+      node::ControlServer::Start(
+          control_path,
+          [raw](const std::vector<std::string>& words,
+                node::ControlOutput& out) {
+            return HandleControl(*raw, words, out);
+          });
+  if (!control.ok()) {
+    std::fprintf(stderr, "natfwt up: control socket: %s\n",
+                 std::string(control.status().message()).c_str());
+    (*node)->Stop();
+    return kExitFailure;
+  }
+  std::printf("node %s up in network '%s' (rendezvous %s)\ncontrol %s\n",
+              (*node)->node_id().c_str(), options->network.c_str(),
+              options->rendezvous.c_str(), control_path.c_str());
+  std::fflush(stdout);
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  NATFWT_LOG(kInfo) << "signal " << signal_number << ": shutting down";
+  (*control)->Stop();
+  (*node)->Stop();
+  std::printf("node stopped\n");
+  return kExitOk;
+}
+
+// ---- clients of the control socket ----
+
+int Ask(const ParsedArgs& args, const std::string& request,
+        absl::string_view command) {
+  absl::StatusOr<int> code = node::ControlRequest(
+      ControlPath(args), request, [](absl::string_view line, bool is_error) {
+        std::fprintf(is_error ? stderr : stdout, "%.*s\n",
+                     static_cast<int>(line.size()), line.data());
+      });
+  if (!code.ok()) {
+    std::fprintf(stderr, "natfwt %.*s: %s\n", static_cast<int>(command.size()),
+                 command.data(), std::string(code.status().message()).c_str());
+    return kExitFailure;
+  }
+  return *code;
+}
+
+int RunStatus(const ParsedArgs& args) {
+  return Ask(args, args.Has("json") ? "status json" : "status", "status");
+}
+
+int RunPing(const ParsedArgs& args) {
+  if (args.positional.size() != 1) {
+    std::fprintf(stderr, "natfwt ping: give one NODE_ID\n");
+    return kExitUsage;
+  }
+  absl::StatusOr<secure::Fingerprint> id =
+      secure::ParseNodeId(args.positional[0]);
+  if (!id.ok()) {
+    std::fprintf(stderr, "natfwt ping: %s\n",
+                 std::string(id.status().message()).c_str());
+    return kExitUsage;
+  }
+  int count = 4, interval_ms = 1000, timeout_ms = 2000;
+  if ((args.Has("count") && !ParseCount(args.Get("count"), 1, 100000, &count)) ||
+      (args.Has("interval-ms") &&
+       !ParseCount(args.Get("interval-ms"), 0, 3600000, &interval_ms)) ||
+      (args.Has("timeout-ms") &&
+       !ParseCount(args.Get("timeout-ms"), 1, 3600000, &timeout_ms))) {
+    std::fprintf(stderr,
+                 "natfwt ping: -c is 1-100000, --interval-ms 0-3600000, "
+                 "--timeout-ms 1-3600000\n");
+    return kExitUsage;
+  }
+  std::string request = absl::StrCat("ping ", args.positional[0], " ", count,
+                                     " ", interval_ms, " ", timeout_ms);
+  if (args.Has("json")) absl::StrAppend(&request, " json");
+  return Ask(args, request, "ping");
+}
+
+int RunId(const ParsedArgs& args) {
+  absl::StatusOr<secure::Identity> identity =
+      secure::Identity::LoadOrCreate(StateDir(args));
+  if (!identity.ok()) {
+    std::fprintf(stderr, "natfwt id: %s\n",
+                 std::string(identity.status().message()).c_str());
+    return kExitFailure;
+  }
+  if (args.Has("json")) {
+    JsonWriter json;
+    json.BeginObject();
+    json.Key("node_id");
+    json.String(identity->node_id());
+    json.Key("state_dir");
+    json.String(StateDir(args));
+    json.EndObject();
+    std::printf("%s\n", json.str().c_str());
+  } else {
+    std::printf("%s\n", identity->node_id().c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 Command UpCommand() {
-  return {.spec = {.name = "up", .synopsis = "", .summary = "(not built yet)", .flags = {}, .max_positional = 0},
-          .run = RunPlaceholder};
+  return {
+      .spec =
+          {.name = "up",
+           .synopsis = "--rendezvous HOST:PORT --network NAME [--allow "
+                       "NODE_ID|any]... [flags]",
+           .summary = "Run a node in the foreground: register at the "
+                      "rendezvous, accept sessions from allowed peers, serve "
+                      "'natfwt status' and 'natfwt ping'. Stops cleanly on "
+                      "SIGINT/SIGTERM.",
+           .flags =
+               {{.name = "rendezvous", .takes_value = true,
+                 .help = "the rendezvous server (TCP)",
+                 .value_name = "HOST:PORT"},
+                {.name = "network", .takes_value = true,
+                 .help = "the network to join", .value_name = "NAME"},
+                {.name = "stun", .takes_value = true, .repeated = true,
+                 .help = "a STUN server", .value_name = "HOST[:PORT]"},
+                {.name = "turn", .takes_value = true, .repeated = true,
+                 .help = "a TURN server (turn:HOST[:PORT][?transport=udp|tcp]"
+                         " or turns:...)",
+                 .value_name = "URI"},
+                {.name = "turn-user", .takes_value = true,
+                 .help = "TURN username", .value_name = "USER"},
+                {.name = "turn-password", .takes_value = true,
+                 .help = "TURN password (or $NATFWT_TURN_PASSWORD)",
+                 .value_name = "PASSWORD"},
+                {.name = "turn-ca", .takes_value = true,
+                 .help = "CA certificates (PEM) trusted for turns: servers",
+                 .value_name = "FILE"},
+                {.name = "allow", .takes_value = true, .repeated = true,
+                 .help = "a peer this node talks to ('any': everyone in the "
+                         "network)",
+                 .value_name = "NODE_ID|any"},
+                {.name = "address", .takes_value = true, .repeated = true,
+                 .help = "gather host candidates on this address only",
+                 .value_name = "IP"},
+                {.name = "no-ipv6", .help = "IPv4 candidates only"},
+                {.name = "connect-timeout-s", .takes_value = true,
+                 .help = "how long a new session may take (default 20)",
+                 .value_name = "SECONDS"},
+                StateDirFlag(),
+                ControlFlag()},
+           .max_positional = 0},
+      .run = RunUp};
 }
+
 Command StatusCommand() {
-  return {.spec = {.name = "status", .synopsis = "", .summary = "(not built yet)", .flags = {}, .max_positional = 0},
-          .run = RunPlaceholder};
+  return {.spec = {.name = "status",
+                   .synopsis = "[--json]",
+                   .summary = "Show the running node: ID, network, NAT, and "
+                              "per peer the state, path, RTT and traffic.",
+                   .flags = {{.name = "json", .help = "print JSON"},
+                             StateDirFlag(), ControlFlag()},
+                   .max_positional = 0},
+          .run = RunStatus};
 }
+
 Command PingCommand() {
-  return {.spec = {.name = "ping", .synopsis = "", .summary = "(not built yet)", .flags = {}, .max_positional = 0},
-          .run = RunPlaceholder};
+  return {
+      .spec = {.name = "ping",
+               .synopsis = "NODE_ID [-c N] [flags]",
+               .summary = "Ping a peer over its authenticated path (set up on "
+                          "demand) and print each reply's path and RTT.",
+               .flags = {{.name = "count", .takes_value = true,
+                          .help = "pings to send (default 4)",
+                          .value_name = "N", .short_name = 'c'},
+                         {.name = "interval-ms", .takes_value = true,
+                          .help = "between pings (default 1000)",
+                          .value_name = "MS"},
+                         {.name = "timeout-ms", .takes_value = true,
+                          .help = "wait for each reply (default 2000)",
+                          .value_name = "MS"},
+                         {.name = "json", .help = "print JSON"},
+                         StateDirFlag(), ControlFlag()},
+               .max_positional = 1},
+      .run = RunPing};
 }
+
 Command IdCommand() {
-  return {.spec = {.name = "id", .synopsis = "", .summary = "(not built yet)", .flags = {}, .max_positional = 0},
-          .run = RunPlaceholder};
+  return {.spec = {.name = "id",
+                   .synopsis = "[--state-dir DIR] [--json]",
+                   .summary = "Print this node's ID (creating its identity on "
+                              "first use).",
+                   .flags = {{.name = "json", .help = "print JSON"},
+                             StateDirFlag()},
+                   .max_positional = 0},
+          .run = RunId};
 }
+
 }  // namespace natfwt::cli

@@ -1,0 +1,269 @@
+// Copyright 2026 The natfwt Authors.
+//
+// Node lifecycle, rendezvous events and status.
+
+#include "engine/node/node.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/ice/candidate.h"
+#include "engine/node/node_internal.h"
+#include "engine/node/node_wire.h"
+#include "engine/secure/node_id.h"
+#include "platform/base/clock.h"
+#include "platform/base/logging.h"
+#include "platform/base/status_macros.h"
+
+namespace natfwt::node {
+namespace {
+
+absl::Status ValidateOptions(const NodeOptions& options) {
+  if (options.state_dir.empty()) {
+    return absl::InvalidArgumentError("node: no state directory");
+  }
+  if (options.rendezvous.empty()) {
+    return absl::InvalidArgumentError("node: no rendezvous server");
+  }
+  if (!options.ipv4 && !options.ipv6) {
+    return absl::InvalidArgumentError("node: neither IPv4 nor IPv6");
+  }
+  if (options.connect_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("node: connect timeout must be > 0");
+  }
+  for (const std::string& id : options.allow) {
+    if (id == "any") continue;
+    absl::StatusOr<secure::Fingerprint> parsed = secure::ParseNodeId(id);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "node: --allow '", id, "': ", parsed.status().message()));
+    }
+  }
+  ice::SessionConfig config;
+  config.stun_servers = options.stun_servers;
+  config.turn_servers = options.turn_servers;
+  config.local_addresses = options.local_addresses;
+  config.ipv4 = options.ipv4;
+  config.ipv6 = options.ipv6;
+  return ice::ValidateSessionConfig(config);
+}
+
+std::string DescribeCandidate(const ice::Candidate& candidate) {
+  absl::string_view type;
+  switch (candidate.type) {
+    case ice::CandidateType::kHost:
+      type = "host";
+      break;
+    case ice::CandidateType::kServerReflexive:
+      type = "srflx";
+      break;
+    case ice::CandidateType::kPeerReflexive:
+      type = "prflx";
+      break;
+    case ice::CandidateType::kRelay:
+      type = "relay";
+      break;
+  }
+  return absl::StrCat(type, " ",
+                      ice::CandidateTransportName(candidate.transport), " ",
+                      candidate.address.ToString());
+}
+
+absl::string_view LinkStateName(engine::SessionState state) {
+  switch (state) {
+    case engine::SessionState::kNew:
+    case engine::SessionState::kConnecting:
+      return "connecting";
+    case engine::SessionState::kHandshaking:
+      return "handshaking";
+    case engine::SessionState::kSecure:
+      return "secure";
+    case engine::SessionState::kFailed:
+    case engine::SessionState::kClosed:
+      return "failed";
+  }
+  return "failed";
+}
+
+}  // namespace
+
+std::string PathOf(const ice::SelectedPairInfo& pair) {
+  bool relayed = pair.local.type == ice::CandidateType::kRelay ||
+                 pair.remote.type == ice::CandidateType::kRelay;
+  return relayed ? "relay" : "direct";
+}
+
+std::string CandidateText(const ice::Candidate& candidate) {
+  return DescribeCandidate(candidate);
+}
+
+absl::StatusOr<std::unique_ptr<Node>> Node::Create(NodeOptions options) {
+  NATFWT_RETURN_IF_ERROR(ValidateOptions(options));
+  NATFWT_ASSIGN_OR_RETURN(secure::Identity identity,
+                          secure::Identity::LoadOrCreate(options.state_dir));
+  return std::unique_ptr<Node>(
+      new NodeImpl(std::move(options), std::move(identity)));
+}
+
+NodeImpl::NodeImpl(NodeOptions options, secure::Identity identity)
+    : options_(std::move(options)),
+      identity_(std::move(identity)),
+      node_id_(identity_.node_id()),
+      clock_(RealClock::Get()),
+      random_(std::random_device{}()) {
+  for (const std::string& id : options_.allow) {
+    if (id == "any") {
+      allow_any_ = true;
+    } else {
+      allowed_.insert(id);
+    }
+  }
+}
+
+NodeImpl::~NodeImpl() { Stop(); }
+
+absl::Status NodeImpl::Start() {
+  if (started_) return absl::FailedPreconditionError("node: started twice");
+  started_ = true;
+  NATFWT_RETURN_IF_ERROR(engine_thread_.Start());
+  NATFWT_RETURN_IF_ERROR(node_thread_.Start());
+  rendezvous::Client::Options client_options;
+  client_options.server = options_.rendezvous;
+  client_options.network = options_.network;
+  NATFWT_ASSIGN_OR_RETURN(
+      client_, rendezvous::Client::Create(identity_, client_options, this));
+  std::vector<std::string> hints = {
+      absl::StrCat("nat=", options_.nat_behaviour)};
+  NATFWT_RETURN_IF_ERROR(client_->Publish(options_.transport_ids, hints));
+  NATFWT_RETURN_IF_ERROR(client_->Start());
+  if (!allow_any_ && allowed_.empty()) {
+    NATFWT_LOG(kWarning) << "no --allow given: this node talks to nobody";
+  }
+  NATFWT_LOG(kInfo) << "node " << node_id_ << " in network '"
+                    << options_.network << "' via " << options_.rendezvous;
+  return absl::OkStatus();
+}
+
+void NodeImpl::Stop() {
+  if (!started_ || stopped_.exchange(true)) return;
+  // Say goodbye and close every session on the node thread, then stop the
+  // signalling and the threads.
+  (void)node_thread_.PostAndWait([this] {
+    for (auto& [id, peer] : peers_) {
+      if (peer.link == nullptr) continue;
+      if (client_ != nullptr) {
+        (void)client_->Send(id, kSignalBye,
+                            FormatSignalBody({peer.link->session_id, ""}));
+      }
+      peer.link.reset();
+      FailWaiting(peer, absl::UnavailableError("node stopping"));
+    }
+  });
+  if (client_ != nullptr) client_->Stop();
+  node_thread_.Stop();
+  engine_thread_.Stop();
+}
+
+bool NodeImpl::Allowed(absl::string_view peer) const {
+  return allow_any_ || allowed_.contains(peer);
+}
+
+ice::SessionConfig NodeImpl::IceConfig(bool controlling) const {
+  ice::SessionConfig config;
+  config.stun_servers = options_.stun_servers;
+  config.turn_servers = options_.turn_servers;
+  config.local_addresses = options_.local_addresses;
+  config.ipv4 = options_.ipv4;
+  config.ipv6 = options_.ipv6;
+  config.controlling = controlling;
+  config.nomination = ice::NominationMode::kAggressive;
+  config.consent_freshness = true;
+  config.timeouts.connectivity = options_.connect_timeout;
+  return config;
+}
+
+void NodeImpl::OnConnected() {
+  rendezvous_connected_ = true;
+  NATFWT_LOG(kInfo) << "registered at " << options_.rendezvous;
+}
+
+void NodeImpl::OnDisconnected(const absl::Status& why) {
+  rendezvous_connected_ = false;
+  NATFWT_LOG(kInfo) << "rendezvous connection lost (" << why
+                    << "); reconnecting";
+}
+
+void NodeImpl::OnPeer(const rendezvous::NodeRecord& record) {
+  node_thread_.Post([this, record] {
+    Peer& peer = peers_[record.node_id];
+    peer.record = record;
+    peer.online = true;
+  });
+}
+
+void NodeImpl::OnPeerGone(absl::string_view node_id) {
+  node_thread_.Post([this, id = std::string(node_id)] {
+    auto it = peers_.find(id);
+    if (it != peers_.end()) it->second.online = false;
+  });
+}
+
+void NodeImpl::OnSignal(const rendezvous::Signal& signal) {
+  node_thread_.Post([this, signal] { HandleSignal(signal); });
+}
+
+PeerStatus NodeImpl::DescribePeer(const std::string& id,
+                                  const Peer& peer) const {
+  PeerStatus status;
+  status.node_id = id;
+  status.online = peer.online;
+  if (peer.record.has_value()) status.transport_ids = peer.record->transport_ids;
+  if (peer.link == nullptr) {
+    status.state = peer.last_failure.has_value() ? "failed" : "known";
+    return status;
+  }
+  const Link& link = *peer.link;
+  status.state = std::string(LinkStateName(link.state));
+  status.initiator = link.initiator;
+  status.last_handshake = link.secure_at;
+  if (link.secure_at.has_value()) {
+    status.setup_time = *link.secure_at - link.created;
+  }
+  if (link.session == nullptr) return status;
+  engine::SessionStats stats = link.session->stats();
+  status.packets_sent = stats.packets_sent;
+  status.packets_received = stats.packets_received;
+  status.bytes_sent = stats.bytes_sent;
+  status.bytes_received = stats.bytes_received;
+  status.rtt = stats.rtt;
+  std::optional<ice::SelectedPairInfo> pair = link.session->SelectedPair();
+  if (pair.has_value()) {
+    status.path = PathOf(*pair);
+    status.local_candidate = DescribeCandidate(pair->local);
+    status.remote_candidate = DescribeCandidate(pair->remote);
+  }
+  return status;
+}
+
+NodeStatus NodeImpl::Status() const {
+  NodeStatus status;
+  status.node_id = node_id_;
+  status.network = options_.network;
+  status.rendezvous = options_.rendezvous;
+  status.rendezvous_connected = rendezvous_connected_;
+  status.transport_ids = options_.transport_ids;
+  status.nat_behaviour = options_.nat_behaviour;
+  status.allow = options_.allow;
+  // PostAndWait needs a mutable thread; the work only reads.
+  auto& thread = const_cast<NetworkThread&>(node_thread_);
+  (void)thread.PostAndWait([&] {
+    for (const auto& [id, peer] : peers_) {
+      status.peers.push_back(DescribePeer(id, peer));
+    }
+    status.counters = counters_;
+  });
+  return status;
+}
+
+}  // namespace natfwt::node

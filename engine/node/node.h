@@ -1,0 +1,162 @@
+// Copyright 2026 The natfwt Authors.
+//
+// Node: a natfwt node, what `natfwt up` runs.
+//
+// A node is an identity (engine/secure Identity in its state directory), a
+// registration at a rendezvous (engine/rendezvous Client) in one network,
+// and one secure session (engine/session SecureSession) per peer it talks
+// to, created on demand:
+//
+//   initiator                         rendezvous                responder
+//   Ping(peer) -> new session, Start
+//   "offer" (session id, description) ------------------------>  allowed?
+//                                                                new session
+//   <------------------------------------------------------ "answer"
+//   "cand" lines both ways as candidates are gathered (trickle ICE)
+//   ICE checks, DTLS with pinned fingerprints, then AEAD datagrams
+//
+// Every signal is signed by its sender and verified by the receiver (the
+// rendezvous is not trusted). A node accepts offers only from node IDs in
+// its allow list ("any" must be given explicitly) and starts sessions only
+// towards them. When both sides offer at once, the offer of the node with
+// the smaller node ID wins. A new offer from a peer (it restarted) replaces
+// the session with it. A failed session is dropped; the next Ping() starts
+// a new one.
+//
+// Datagrams in a session are node messages (ping/pong, node_wire.h); IP
+// packets (the provider's traffic) are counted and dropped until a provider
+// takes them.
+//
+// Thread-safety: every method may be called from any thread, except that
+// Stop() and the destructor must not run on the node's own thread (inside
+// a Ping callback). Node state lives on the node's thread; callbacks run
+// there.
+
+#ifndef NATFWT_ENGINE_NODE_NODE_H_
+#define NATFWT_ENGINE_NODE_NODE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/ice/ice_config.h"
+#include "platform/net/ip_address.h"
+
+namespace natfwt::node {
+
+struct NodeOptions {
+  // Holds identity.pem (created on first use) and, by default, the control
+  // socket.
+  std::string state_dir;
+  std::string rendezvous;  // "HOST:PORT" (TCP).
+  std::string network;     // [A-Za-z0-9._-]{1,64}.
+  std::vector<std::string> stun_servers;       // "HOST[:PORT]".
+  std::vector<ice::TurnServer> turn_servers;
+  // Node IDs (64 lowercase hex digits) this node talks to, or "any".
+  std::vector<std::string> allow;
+  // Addresses to gather host candidates on; empty: every interface.
+  std::vector<net::IpAddress> local_addresses;
+  bool ipv4 = true;
+  bool ipv6 = true;
+  // How long a new session may take to become secure.
+  absl::Duration connect_timeout = absl::Seconds(20);
+  // What the node says about its NAT (status, and a "nat=" hint it
+  // publishes); "unknown" unless someone probed.
+  std::string nat_behaviour = "unknown";
+  // Transport IDs published for this node (its virtual interface's
+  // addresses, when it has one).
+  std::vector<std::string> transport_ids;
+};
+
+struct PeerStatus {
+  std::string node_id;
+  // "connecting", "handshaking", "secure", "failed", or "known" (a member of
+  // the network without a session).
+  std::string state;
+  bool initiator = false;
+  std::string path = "none";  // "direct", "relay" or "none".
+  std::string local_candidate;   // "host udp 192.168.1.2:40000".
+  std::string remote_candidate;  // "srflx udp 198.18.0.2:40000".
+  std::optional<absl::Duration> rtt;
+  uint64_t packets_sent = 0;
+  uint64_t packets_received = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+  std::optional<absl::Time> last_handshake;  // When it became secure.
+  std::optional<absl::Duration> setup_time;  // Creation to secure.
+  std::vector<std::string> transport_ids;    // From its signed record.
+  bool online = false;  // Registered at the rendezvous now.
+};
+
+struct NodeCounters {
+  uint64_t sessions_started = 0;   // As initiator.
+  uint64_t sessions_accepted = 0;  // As responder.
+  uint64_t sessions_secure = 0;
+  uint64_t sessions_failed = 0;
+  uint64_t offers_not_allowed = 0;  // Signals from peers not allowed.
+  uint64_t signals_malformed = 0;
+  uint64_t signals_stale = 0;  // For another session attempt.
+  uint64_t glare_resolved = 0;
+};
+
+struct NodeStatus {
+  std::string node_id;
+  std::string network;
+  std::string rendezvous;
+  bool rendezvous_connected = false;
+  std::vector<std::string> transport_ids;
+  std::string nat_behaviour;
+  std::vector<std::string> allow;
+  std::vector<PeerStatus> peers;  // Sorted by node ID.
+  NodeCounters counters;
+};
+
+struct PingReply {
+  uint32_t sequence = 0;
+  // OK: a reply came. kDeadlineExceeded: none within the timeout.
+  // kPermissionDenied: the peer is not allowed. kUnavailable: no session
+  // could be set up (the message says why).
+  absl::Status status;
+  absl::Duration rtt;        // When ok.
+  std::string path;          // "direct" or "relay", when ok.
+  std::string remote;        // The peer's candidate, when ok.
+  std::optional<absl::Duration> setup_time;  // Of a session created for it.
+};
+
+class Node {
+ public:
+  // Errors: kInvalidArgument naming a bad option; those of
+  // secure::Identity::LoadOrCreate.
+  static absl::StatusOr<std::unique_ptr<Node>> Create(NodeOptions options);
+  virtual ~Node() = default;
+
+  // Starts the threads and the rendezvous client (which connects in the
+  // background and reconnects by itself).
+  virtual absl::Status Start() = 0;
+  // Says "bye" to peers, closes sessions, unregisters. Idempotent.
+  virtual void Stop() = 0;
+
+  virtual const std::string& node_id() const = 0;
+  virtual NodeStatus Status() const = 0;
+
+  // Pings `peer` `count` times, `interval` apart, over its secure session,
+  // creating it first when there is none. `on_reply` runs once per ping
+  // (in order of sequence for replies and timeouts), then `on_done` once.
+  // Each ping waits `timeout` for its reply; the first also waits for the
+  // session (up to connect_timeout).
+  virtual void Ping(std::string peer, int count, absl::Duration interval,
+                    absl::Duration timeout,
+                    std::function<void(const PingReply&)> on_reply,
+                    std::function<void()> on_done) = 0;
+};
+
+}  // namespace natfwt::node
+
+#endif  // NATFWT_ENGINE_NODE_NODE_H_

@@ -1,0 +1,213 @@
+// Copyright 2026 The natfwt Authors.
+//
+// NodeImpl: the node's state and its thread. Private to engine/node.
+//
+// Everything below lives on the node thread (`node_thread_`): the peer table,
+// session attempts (Link), ping jobs and counters. Engine callbacks
+// (LinkObserver, on the engine's network or data thread) and rendezvous
+// callbacks (on the client's thread) only post tasks to it, except for
+// answering pings, which the data callback does in place.
+
+#ifndef NATFWT_ENGINE_NODE_NODE_INTERNAL_H_
+#define NATFWT_ENGINE_NODE_NODE_INTERNAL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/any_invocable.h"
+#include "engine/ice/ice_session.h"
+#include "engine/ice/trickle_line.h"
+#include "engine/node/node.h"
+#include "engine/rendezvous/client.h"
+#include "engine/secure/identity.h"
+#include "engine/session/secure_session.h"
+#include "platform/base/network_thread.h"
+
+namespace natfwt::node {
+
+class NodeImpl;
+
+// "direct" or "relay" (either end relayed).
+std::string PathOf(const ice::SelectedPairInfo& pair);
+// "srflx udp 198.18.0.2:40000".
+std::string CandidateText(const ice::Candidate& candidate);
+
+// Hands one session's events to the node thread; answers pings in place.
+class LinkObserver : public engine::SecureSessionObserver {
+ public:
+  LinkObserver(NodeImpl* node, std::string peer, uint64_t session_id)
+      : node_(node), peer_(std::move(peer)), session_id_(session_id) {}
+  // Set once, before the session starts.
+  void set_session(engine::SecureSession* session) { session_ = session; }
+
+  void OnLocalCandidate(const ice::TrickleCandidate& candidate) override;
+  void OnGatheringDone() override;
+  void OnStateChanged(engine::SessionState state,
+                      const absl::Status& why) override;
+  void OnSelectedPair(const ice::SelectedPairInfo& pair) override;
+  void OnData(absl::Span<const uint8_t> data) override;
+
+  // Datagrams that were no node message (IP packets while no provider
+  // takes them, garbage).
+  uint64_t dropped() const { return dropped_.load(); }
+
+ private:
+  NodeImpl* const node_;
+  const std::string peer_;
+  const uint64_t session_id_;
+  engine::SecureSession* session_ = nullptr;
+  std::atomic<uint64_t> dropped_{0};
+};
+
+// One session attempt with one peer.
+struct Link {
+  std::string peer;  // Node ID.
+  uint64_t session_id = 0;
+  bool initiator = false;
+  absl::Time created;
+  std::optional<absl::Time> secure_at;
+  engine::SessionState state = engine::SessionState::kNew;
+  absl::Status why;  // Of the last state change.
+  bool remote_set = false;
+  std::string local_ufrag;
+  // Candidates that arrived before the remote description (bounded).
+  std::vector<ice::TrickleCandidate> early_candidates;
+  std::unique_ptr<LinkObserver> observer;
+  // Declared after the observer: destroyed first, so no callback reaches a
+  // destroyed observer.
+  std::unique_ptr<engine::SecureSession> session;
+};
+
+struct PingJob {
+  std::string peer;
+  int count = 0;
+  absl::Duration interval;
+  absl::Duration timeout;
+  std::function<void(const PingReply&)> on_reply;
+  std::function<void()> on_done;
+  int sent = 0;
+  int resolved = 0;
+  // Setup time of the session this job created, reported with the first
+  // reply.
+  std::optional<absl::Duration> setup_time;
+  bool created_session = false;
+  bool reported_setup = false;
+};
+
+struct OutstandingPing {
+  std::shared_ptr<PingJob> job;
+  absl::Time sent_at;
+};
+
+struct Peer {
+  std::unique_ptr<Link> link;
+  std::optional<rendezvous::NodeRecord> record;
+  bool online = false;
+  // Jobs waiting for the session to become secure.
+  std::vector<std::shared_ptr<PingJob>> waiting;
+  std::map<uint32_t, OutstandingPing> outstanding;
+  // A failed link's last words, kept for status.
+  std::optional<absl::Status> last_failure;
+};
+
+class NodeImpl final : public Node, public rendezvous::ClientObserver {
+ public:
+  NodeImpl(NodeOptions options, secure::Identity identity);
+  ~NodeImpl() override;
+
+  // Node.
+  absl::Status Start() override;
+  void Stop() override;
+  const std::string& node_id() const override { return node_id_; }
+  NodeStatus Status() const override;
+  void Ping(std::string peer, int count, absl::Duration interval,
+            absl::Duration timeout,
+            std::function<void(const PingReply&)> on_reply,
+            std::function<void()> on_done) override;
+
+  // rendezvous::ClientObserver (client thread).
+  void OnConnected() override;
+  void OnDisconnected(const absl::Status& why) override;
+  void OnPeer(const rendezvous::NodeRecord& record) override;
+  void OnPeerGone(absl::string_view node_id) override;
+  void OnSignal(const rendezvous::Signal& signal) override;
+
+  // From LinkObserver (engine threads): runs `task` on the node thread if
+  // the link is still the peer's current one.
+  void PostLinkTask(const std::string& peer, uint64_t session_id,
+                    absl::AnyInvocable<void(NodeImpl&, Link&) &&> task);
+  void PostPong(const std::string& peer, uint32_t sequence,
+                absl::Time received_at);
+  Clock& clock() const { return clock_; }
+
+  // Node thread, for LinkObserver's tasks.
+  void SendSignal(const std::string& peer, absl::string_view kind,
+                  uint64_t session_id, const std::string& text);
+  void OnLinkState(const std::string& peer_id, Link& link,
+                   engine::SessionState state, const absl::Status& why);
+
+ private:
+  bool Allowed(absl::string_view peer) const;
+  ice::SessionConfig IceConfig(bool controlling) const;
+
+  // Node thread: sessions (node_links.cc).
+  absl::StatusOr<std::unique_ptr<Link>> NewLink(const std::string& peer,
+                                                uint64_t session_id,
+                                                bool initiator);
+  void StartSession(const std::string& peer_id, Peer& peer);
+  void HandleSignal(const rendezvous::Signal& signal);
+  void HandleOffer(const std::string& from, Peer& peer, uint64_t session_id,
+                   const std::string& text);
+  void HandleAnswer(Peer& peer, uint64_t session_id, const std::string& text);
+  void HandleCandidate(Peer& peer, uint64_t session_id,
+                       const std::string& text);
+  void FailLink(const std::string& peer_id, Peer& peer,
+                const absl::Status& why);
+  void ArmConnectTimeout(const std::string& peer_id, uint64_t session_id);
+
+  // Node thread: pings (node_ping.cc).
+  void StartPing(std::shared_ptr<PingJob> job);
+  void SendNextPing(std::shared_ptr<PingJob> job);
+  void ResolvePing(const std::shared_ptr<PingJob>& job,
+                   const PingReply& reply);
+  // Ends a job that cannot send anything with one reply.
+  void ResolveAll(const std::shared_ptr<PingJob>& job, const PingReply& reply);
+  void FailWaiting(Peer& peer, const absl::Status& why);
+  void OnPong(const std::string& peer_id, uint32_t sequence,
+              absl::Time received_at);
+  void OnPingTimeout(const std::string& peer_id, uint32_t sequence);
+
+  PeerStatus DescribePeer(const std::string& id, const Peer& peer) const;
+
+  const NodeOptions options_;
+  const secure::Identity identity_;
+  const std::string node_id_;
+  Clock& clock_;
+  bool allow_any_ = false;
+  absl::flat_hash_set<std::string> allowed_;
+
+  NetworkThread engine_thread_{"natfwt-net"};
+  NetworkThread node_thread_{"natfwt-node"};
+  std::unique_ptr<rendezvous::Client> client_;
+  std::atomic<bool> stopped_{false};
+  bool started_ = false;
+
+  // Node thread only.
+  std::map<std::string, Peer> peers_;
+  NodeCounters counters_;
+  uint32_t next_sequence_ = 1;
+  std::mt19937_64 random_;
+  std::atomic<bool> rendezvous_connected_{false};
+};
+
+}  // namespace natfwt::node
+
+#endif  // NATFWT_ENGINE_NODE_NODE_INTERNAL_H_

@@ -1,0 +1,333 @@
+// Copyright 2026 The natfwt Authors.
+//
+// Session attempts with peers: offers, answers, trickled candidates, glare,
+// failures. Everything here runs on the node thread except LinkObserver's
+// callbacks, which post to it (and answer pings in place).
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/ice/session_description.h"
+#include "engine/ice/trickle_line.h"
+#include "engine/node/node_internal.h"
+#include "engine/node/node_wire.h"
+#include "platform/base/logging.h"
+#include "platform/base/status_macros.h"
+
+namespace natfwt::node {
+namespace {
+
+// Candidates kept while the remote description is still missing.
+constexpr size_t kMaxEarlyCandidates = 64;
+
+}  // namespace
+
+// --- LinkObserver (engine threads) ---
+
+void LinkObserver::OnLocalCandidate(const ice::TrickleCandidate& candidate) {
+  absl::StatusOr<std::string> line = ice::FormatTrickleLine(candidate);
+  if (!line.ok()) return;
+  node_->PostLinkTask(peer_, session_id_,
+                      [line = *std::move(line)](NodeImpl& node, Link& link) {
+                        node.SendSignal(link.peer, kSignalCandidate,
+                                        link.session_id, line);
+                      });
+}
+
+void LinkObserver::OnGatheringDone() {
+  node_->PostLinkTask(peer_, session_id_, [](NodeImpl& node, Link& link) {
+    absl::StatusOr<std::string> line =
+        ice::FormatTrickleLine(ice::EndOfCandidates{link.local_ufrag});
+    if (!line.ok()) return;
+    node.SendSignal(link.peer, kSignalCandidate, link.session_id, *line);
+  });
+}
+
+void LinkObserver::OnStateChanged(engine::SessionState state,
+                                  const absl::Status& why) {
+  node_->PostLinkTask(peer_, session_id_,
+                      [state, why](NodeImpl& node, Link& link) {
+                        node.OnLinkState(link.peer, link, state, why);
+                      });
+}
+
+void LinkObserver::OnSelectedPair(const ice::SelectedPairInfo& pair) {
+  NATFWT_LOG(kInfo) << "peer " << peer_.substr(0, 12) << ": " << PathOf(pair)
+                    << " path " << CandidateText(pair.local) << " <-> "
+                    << CandidateText(pair.remote);
+}
+
+void LinkObserver::OnData(absl::Span<const uint8_t> data) {
+  std::optional<PingMessage> ping = ParsePing(data);
+  if (ping.has_value() && ping->kind == DatagramKind::kPing) {
+    ping->kind = DatagramKind::kPong;
+    uint8_t pong[kPingSize];
+    WritePing(*ping, absl::MakeSpan(pong));
+    (void)session_->Send(absl::MakeConstSpan(pong));
+    return;
+  }
+  if (ping.has_value()) {
+    node_->PostPong(peer_, ping->sequence, node_->clock().Now());
+    return;
+  }
+  ++dropped_;
+}
+
+// --- NodeImpl: links ---
+
+void NodeImpl::PostLinkTask(
+    const std::string& peer, uint64_t session_id,
+    absl::AnyInvocable<void(NodeImpl&, Link&) &&> task) {
+  node_thread_.Post([this, peer, session_id, task = std::move(task)]() mutable {
+    auto it = peers_.find(peer);
+    if (it == peers_.end() || it->second.link == nullptr ||
+        it->second.link->session_id != session_id) {
+      return;  // An old attempt's late event.
+    }
+    std::move(task)(*this, *it->second.link);
+  });
+}
+
+void NodeImpl::SendSignal(const std::string& peer, absl::string_view kind,
+                          uint64_t session_id, const std::string& text) {
+  absl::Status status =
+      client_->Send(peer, kind, FormatSignalBody({session_id, text}));
+  if (!status.ok()) {
+    NATFWT_LOG(kDebug) << "signal " << kind << " to " << peer.substr(0, 12)
+                       << " not sent: " << status;
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Link>> NodeImpl::NewLink(
+    const std::string& peer, uint64_t session_id, bool initiator) {
+  auto link = std::make_unique<Link>();
+  link->peer = peer;
+  link->session_id = session_id;
+  link->initiator = initiator;
+  link->created = clock_.Now();
+  link->observer = std::make_unique<LinkObserver>(this, peer, session_id);
+  engine::SecureSession::Options options;
+  options.ice = IceConfig(/*controlling=*/initiator);
+  NATFWT_ASSIGN_OR_RETURN(
+      link->session, engine::SecureSession::Create(
+                         engine_thread_, identity_, std::move(options),
+                         link->observer.get()));
+  link->observer->set_session(link->session.get());
+  NATFWT_RETURN_IF_ERROR(link->session->Start());
+  return link;
+}
+
+void NodeImpl::StartSession(const std::string& peer_id, Peer& peer) {
+  uint64_t session_id = 0;
+  while (session_id == 0) session_id = random_();
+  absl::StatusOr<std::unique_ptr<Link>> link =
+      NewLink(peer_id, session_id, /*initiator=*/true);
+  if (!link.ok()) {
+    FailWaiting(peer, link.status());
+    return;
+  }
+  absl::StatusOr<ice::SessionDescription> local =
+      (*link)->session->LocalDescription();
+  absl::StatusOr<std::string> text =
+      local.ok() ? local->Format() : absl::StatusOr<std::string>(local.status());
+  if (!text.ok()) {
+    FailWaiting(peer, text.status());
+    return;
+  }
+  (*link)->local_ufrag = local->ufrag;
+  peer.link = *std::move(link);
+  peer.last_failure.reset();
+  ++counters_.sessions_started;
+  SendSignal(peer_id, kSignalOffer, session_id, *text);
+  ArmConnectTimeout(peer_id, session_id);
+}
+
+void NodeImpl::ArmConnectTimeout(const std::string& peer_id,
+                                 uint64_t session_id) {
+  node_thread_.PostDelayed(options_.connect_timeout, [this, peer_id,
+                                                      session_id] {
+    auto it = peers_.find(peer_id);
+    if (it == peers_.end() || it->second.link == nullptr) return;
+    Link& link = *it->second.link;
+    if (link.session_id != session_id || link.secure_at.has_value()) return;
+    FailLink(peer_id, it->second,
+             absl::DeadlineExceededError(absl::StrCat(
+                 "no secure session within ",
+                 absl::FormatDuration(options_.connect_timeout))));
+  });
+}
+
+void NodeImpl::HandleSignal(const rendezvous::Signal& signal) {
+  absl::StatusOr<SignalBody> body = ParseSignalBody(signal.payload);
+  if (!body.ok()) {
+    ++counters_.signals_malformed;
+    NATFWT_LOG(kDebug) << "malformed signal from " << signal.from.substr(0, 12)
+                       << ": " << body.status();
+    return;
+  }
+  if (!Allowed(signal.from)) {
+    ++counters_.offers_not_allowed;
+    if (signal.kind == kSignalOffer) {
+      NATFWT_LOG(kWarning) << "offer from " << signal.from
+                           << " refused: not in --allow";
+    }
+    return;
+  }
+  Peer& peer = peers_[signal.from];
+  if (signal.kind == kSignalOffer) {
+    HandleOffer(signal.from, peer, body->session_id, body->text);
+  } else if (signal.kind == kSignalAnswer) {
+    HandleAnswer(peer, body->session_id, body->text);
+  } else if (signal.kind == kSignalCandidate) {
+    HandleCandidate(peer, body->session_id, body->text);
+  } else if (signal.kind == kSignalBye) {
+    if (peer.link != nullptr && peer.link->session_id == body->session_id) {
+      FailLink(signal.from, peer, absl::UnavailableError("the peer left"));
+    }
+  } else {
+    ++counters_.signals_malformed;
+  }
+}
+
+void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
+                           uint64_t session_id, const std::string& text) {
+  if (peer.link != nullptr) {
+    Link& current = *peer.link;
+    if (current.session_id == session_id) return;  // A duplicate.
+    // Both sides offered at once: the smaller node ID's offer wins.
+    if (current.initiator && !current.remote_set && node_id_ < from) {
+      ++counters_.glare_resolved;
+      return;
+    }
+    if (current.initiator && !current.remote_set) ++counters_.glare_resolved;
+  }
+  absl::StatusOr<ice::SessionDescription> remote =
+      ice::ParseSessionDescription(text);
+  if (!remote.ok()) {
+    ++counters_.signals_malformed;
+    return;
+  }
+  // A new offer replaces whatever we had: the peer restarted or lost it.
+  peer.link.reset();
+  absl::StatusOr<std::unique_ptr<Link>> link =
+      NewLink(from, session_id, /*initiator=*/false);
+  if (!link.ok()) {
+    NATFWT_LOG(kWarning) << "session with " << from.substr(0, 12)
+                         << " not started: " << link.status();
+    return;
+  }
+  Link& created = **link;
+  absl::Status status = created.session->SetRemoteDescription(*remote);
+  absl::StatusOr<ice::SessionDescription> local =
+      created.session->LocalDescription();
+  absl::StatusOr<std::string> answer =
+      local.ok() ? local->Format() : absl::StatusOr<std::string>(local.status());
+  if (status.ok() && !answer.ok()) status = answer.status();
+  if (!status.ok()) {
+    NATFWT_LOG(kWarning) << "offer from " << from.substr(0, 12)
+                         << " not accepted: " << status;
+    ++counters_.signals_malformed;
+    return;
+  }
+  created.remote_set = true;
+  created.local_ufrag = local->ufrag;
+  peer.link = *std::move(link);
+  peer.last_failure.reset();
+  ++counters_.sessions_accepted;
+  SendSignal(from, kSignalAnswer, session_id, *answer);
+  ArmConnectTimeout(from, session_id);
+}
+
+void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
+                            const std::string& text) {
+  if (peer.link == nullptr || peer.link->session_id != session_id ||
+      !peer.link->initiator || peer.link->remote_set) {
+    ++counters_.signals_stale;
+    return;
+  }
+  absl::StatusOr<ice::SessionDescription> remote =
+      ice::ParseSessionDescription(text);
+  absl::Status status = remote.status();
+  if (status.ok()) status = peer.link->session->SetRemoteDescription(*remote);
+  if (!status.ok()) {
+    ++counters_.signals_malformed;
+    NATFWT_LOG(kWarning) << "answer from " << peer.link->peer.substr(0, 12)
+                         << " not usable: " << status;
+    return;
+  }
+  Link& link = *peer.link;
+  link.remote_set = true;
+  for (const ice::TrickleCandidate& candidate : link.early_candidates) {
+    (void)link.session->AddRemoteCandidate(candidate);
+  }
+  link.early_candidates.clear();
+}
+
+void NodeImpl::HandleCandidate(Peer& peer, uint64_t session_id,
+                               const std::string& text) {
+  if (peer.link == nullptr || peer.link->session_id != session_id) {
+    ++counters_.signals_stale;
+    return;
+  }
+  absl::StatusOr<ice::TrickleMessage> message = ice::ParseTrickleLine(text);
+  if (!message.ok()) {
+    ++counters_.signals_malformed;
+    return;
+  }
+  const auto* candidate = std::get_if<ice::TrickleCandidate>(&*message);
+  if (candidate == nullptr) return;  // End of candidates: nothing to do.
+  Link& link = *peer.link;
+  if (!link.remote_set) {
+    if (link.early_candidates.size() < kMaxEarlyCandidates) {
+      link.early_candidates.push_back(*candidate);
+    }
+    return;
+  }
+  absl::Status status = link.session->AddRemoteCandidate(*candidate);
+  if (!status.ok()) {
+    NATFWT_LOG(kDebug) << "candidate from " << link.peer.substr(0, 12)
+                       << " ignored: " << status;
+  }
+}
+
+void NodeImpl::OnLinkState(const std::string& peer_id, Link& link,
+                           engine::SessionState state,
+                           const absl::Status& why) {
+  link.state = state;
+  link.why = why;
+  auto it = peers_.find(peer_id);
+  if (it == peers_.end()) return;
+  Peer& peer = it->second;
+  if (state == engine::SessionState::kSecure && !link.secure_at.has_value()) {
+    link.secure_at = clock_.Now();
+    ++counters_.sessions_secure;
+    NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12) << ": secure after "
+                      << absl::FormatDuration(*link.secure_at - link.created);
+    std::vector<std::shared_ptr<PingJob>> waiting = std::move(peer.waiting);
+    peer.waiting.clear();
+    for (std::shared_ptr<PingJob>& job : waiting) {
+      if (job->created_session) job->setup_time = *link.secure_at - link.created;
+      SendNextPing(std::move(job));
+    }
+    return;
+  }
+  if (state == engine::SessionState::kFailed ||
+      state == engine::SessionState::kClosed) {
+    FailLink(peer_id, peer,
+             why.ok() ? absl::UnavailableError("session closed") : why);
+  }
+}
+
+void NodeImpl::FailLink(const std::string& peer_id, Peer& peer,
+                        const absl::Status& why) {
+  NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12)
+                    << ": session ended: " << why;
+  ++counters_.sessions_failed;
+  peer.last_failure = why;
+  // Destroyed here, on the node thread: never inside the session's own
+  // callbacks (those run on the engine threads and only post to us).
+  peer.link.reset();
+  FailWaiting(peer, why);
+}
+
+}  // namespace natfwt::node

@@ -1,0 +1,101 @@
+// Copyright 2026 The natfwt Authors.
+
+#include "engine/node/node_wire.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace natfwt::node {
+namespace {
+
+constexpr size_t kSessionIdDigits = 16;
+
+bool ParseHex64(absl::string_view text, uint64_t* value) {
+  if (text.size() != kSessionIdDigits) return false;
+  uint64_t result = 0;
+  for (char c : text) {
+    int digit;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      return false;
+    }
+    result = (result << 4) | static_cast<uint64_t>(digit);
+  }
+  *value = result;
+  return true;
+}
+
+}  // namespace
+
+std::string FormatSignalBody(const SignalBody& body) {
+  std::string out = absl::StrFormat("%016x", body.session_id);
+  if (!body.text.empty()) absl::StrAppend(&out, " ", body.text);
+  return out;
+}
+
+absl::StatusOr<SignalBody> ParseSignalBody(absl::string_view payload) {
+  SignalBody body;
+  if (!ParseHex64(payload.substr(0, kSessionIdDigits), &body.session_id)) {
+    return absl::InvalidArgumentError(
+        "signal: expected a 16-hex-digit session id");
+  }
+  if (body.session_id == 0) {
+    return absl::InvalidArgumentError("signal: session id 0");
+  }
+  absl::string_view rest = payload.substr(kSessionIdDigits);
+  if (rest.empty()) return body;
+  if (rest[0] != ' ' || rest.size() == 1) {
+    return absl::InvalidArgumentError(
+        "signal: expected one space and a text after the session id");
+  }
+  rest.remove_prefix(1);
+  if (rest.find_first_of("\r\n") != absl::string_view::npos) {
+    return absl::InvalidArgumentError("signal: line break in the text");
+  }
+  body.text = std::string(rest);
+  return body;
+}
+
+bool IsIpPacket(absl::Span<const uint8_t> datagram) {
+  if (datagram.empty()) return false;
+  uint8_t version = datagram[0] >> 4;
+  return version == 4 || version == 6;
+}
+
+void WritePing(const PingMessage& message, absl::Span<uint8_t> out) {
+  out[0] = static_cast<uint8_t>(message.kind);
+  for (int i = 0; i < 4; ++i) {
+    out[1 + i] = static_cast<uint8_t>(message.sequence >> (24 - 8 * i));
+  }
+  for (int i = 0; i < 8; ++i) {
+    out[5 + i] = static_cast<uint8_t>(message.timestamp_ns >> (56 - 8 * i));
+  }
+}
+
+std::optional<PingMessage> ParsePing(absl::Span<const uint8_t> datagram) {
+  if (datagram.size() < kPingSize) return std::nullopt;
+  PingMessage message;
+  if (datagram[0] == static_cast<uint8_t>(DatagramKind::kPing)) {
+    message.kind = DatagramKind::kPing;
+  } else if (datagram[0] == static_cast<uint8_t>(DatagramKind::kPong)) {
+    message.kind = DatagramKind::kPong;
+  } else {
+    return std::nullopt;
+  }
+  for (int i = 0; i < 4; ++i) {
+    message.sequence = (message.sequence << 8) | datagram[1 + i];
+  }
+  for (int i = 0; i < 8; ++i) {
+    message.timestamp_ns = (message.timestamp_ns << 8) | datagram[5 + i];
+  }
+  return message;
+}
+
+}  // namespace natfwt::node

@@ -1,0 +1,91 @@
+// Copyright 2026 The natfwt Authors.
+//
+// The node's own wire formats, pure and fuzzable.
+//
+// 1. Signals between nodes (carried, signed, by the rendezvous; see
+//    engine/rendezvous/client.h). Every signal belongs to one session
+//    attempt, named by a 64-bit identifier the initiator picks at random:
+//      kind "offer":  "<session id, 16 hex digits> <natfwt1:... description>"
+//      kind "answer": "<session id> <natfwt1:... description>"
+//      kind "cand":   "<session id> <trickle line>" (engine/ice/trickle_line.h)
+//      kind "bye":    "<session id>"
+//    A signal for another session than the current one is ignored, so a
+//    late candidate of an old attempt never reaches a new one.
+//
+// 2. Node datagrams inside a secure session (engine/session SecureSession).
+//    The first byte tells them apart from IP packets (the provider's
+//    traffic: version nibble 4 or 6, i.e. 0x40-0x6f), so one session carries
+//    both:
+//      0x01 ping:  kind, u32 sequence, u64 sender's timestamp (ns), all
+//                  big-endian: 13 bytes, optionally padded with zeros to a
+//                  larger size (path MTU checks).
+//      0x02 pong:  the ping echoed with the kind byte changed.
+//    The timestamp is opaque to the receiver; the sender matches pongs to its
+//    pings by sequence and measures the round trip itself.
+
+#ifndef NATFWT_ENGINE_NODE_NODE_WIRE_H_
+#define NATFWT_ENGINE_NODE_NODE_WIRE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace natfwt::node {
+
+// Signal kinds.
+inline constexpr absl::string_view kSignalOffer = "offer";
+inline constexpr absl::string_view kSignalAnswer = "answer";
+inline constexpr absl::string_view kSignalCandidate = "cand";
+inline constexpr absl::string_view kSignalBye = "bye";
+
+struct SignalBody {
+  uint64_t session_id = 0;  // Never zero.
+  std::string text;         // Empty for "bye".
+
+  bool operator==(const SignalBody& other) const {
+    return session_id == other.session_id && text == other.text;
+  }
+};
+
+// "<16 lowercase hex digits>[ <text>]". `text` must not be empty for the
+// kinds that carry one (the caller knows which).
+std::string FormatSignalBody(const SignalBody& body);
+// Strict: exactly 16 hex digits (either case), nonzero, then nothing or one
+// space and a non-empty text without line breaks. Errors: kInvalidArgument.
+absl::StatusOr<SignalBody> ParseSignalBody(absl::string_view payload);
+
+enum class DatagramKind : uint8_t {
+  kPing = 0x01,
+  kPong = 0x02,
+};
+
+inline constexpr size_t kPingSize = 13;
+
+struct PingMessage {
+  DatagramKind kind = DatagramKind::kPing;
+  uint32_t sequence = 0;
+  uint64_t timestamp_ns = 0;
+
+  bool operator==(const PingMessage& other) const {
+    return kind == other.kind && sequence == other.sequence &&
+           timestamp_ns == other.timestamp_ns;
+  }
+};
+
+// True when `datagram` is an IP packet (version 4 or 6), i.e. provider
+// traffic rather than a node message.
+bool IsIpPacket(absl::Span<const uint8_t> datagram);
+
+// Writes the 13-byte message into `out` (at least kPingSize bytes).
+void WritePing(const PingMessage& message, absl::Span<uint8_t> out);
+// Parses a ping or pong (padding after 13 bytes is allowed and ignored).
+// Returns nullopt for anything else.
+std::optional<PingMessage> ParsePing(absl::Span<const uint8_t> datagram);
+
+}  // namespace natfwt::node
+
+#endif  // NATFWT_ENGINE_NODE_NODE_WIRE_H_

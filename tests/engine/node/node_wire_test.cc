@@ -1,0 +1,82 @@
+// Copyright 2026 The natfwt Authors.
+
+#include "engine/node/node_wire.h"
+
+#include <cstdint>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+
+namespace natfwt::node {
+namespace {
+
+using ::natfwt::testing::StatusIs;
+
+TEST(SignalBody, RoundTrips) {
+  SignalBody body{.session_id = 0x0123456789abcdefULL,
+                  .text = "natfwt1:AAAA bbb"};
+  std::string payload = FormatSignalBody(body);
+  EXPECT_EQ(payload, "0123456789abcdef natfwt1:AAAA bbb");
+  NATFWT_ASSERT_OK_AND_ASSIGN(SignalBody parsed, ParseSignalBody(payload));
+  EXPECT_EQ(parsed, body);
+}
+
+TEST(SignalBody, ByeHasNoText) {
+  SignalBody body{.session_id = 42, .text = ""};
+  EXPECT_EQ(FormatSignalBody(body), "000000000000002a");
+  NATFWT_ASSERT_OK_AND_ASSIGN(SignalBody parsed,
+                              ParseSignalBody("000000000000002A"));
+  EXPECT_EQ(parsed.session_id, 42u);
+  EXPECT_TRUE(parsed.text.empty());
+}
+
+TEST(SignalBody, RejectsMalformed) {
+  for (const char* bad :
+       {"", "123", "0000000000000000 x", "000000000000002g x",
+        "000000000000002a", "000000000000002ax", "000000000000002a ",
+        "000000000000002a a\nb", "000000000000002a a\rb", "+00000000000002a x",
+        " 000000000000002a x"}) {
+    if (std::string(bad) == "000000000000002a") continue;  // Valid (bye).
+    EXPECT_THAT(ParseSignalBody(bad),
+                StatusIs(absl::StatusCode::kInvalidArgument))
+        << "'" << bad << "'";
+  }
+}
+
+TEST(Ping, RoundTripsAndIgnoresPadding) {
+  PingMessage ping{.kind = DatagramKind::kPing,
+                   .sequence = 0xfedcba98,
+                   .timestamp_ns = 0x0102030405060708ULL};
+  std::vector<uint8_t> datagram(40, 0);
+  WritePing(ping, absl::MakeSpan(datagram));
+  EXPECT_EQ(datagram[0], 0x01);
+  EXPECT_EQ(datagram[1], 0xfe);
+  EXPECT_EQ(datagram[12], 0x08);
+  std::optional<PingMessage> parsed = ParsePing(datagram);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(*parsed, ping);
+  datagram[0] = 0x02;
+  parsed = ParsePing(datagram);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->kind, DatagramKind::kPong);
+}
+
+TEST(Ping, RejectsOtherDatagrams) {
+  std::vector<uint8_t> short_ping = {0x01, 0, 0, 0, 1};
+  EXPECT_FALSE(ParsePing(short_ping).has_value());
+  std::vector<uint8_t> ip(20, 0);
+  ip[0] = 0x45;
+  EXPECT_FALSE(ParsePing(ip).has_value());
+  EXPECT_TRUE(IsIpPacket(ip));
+  ip[0] = 0x60;
+  EXPECT_TRUE(IsIpPacket(ip));
+  ip[0] = 0x03;
+  EXPECT_FALSE(ParsePing(ip).has_value());
+  EXPECT_FALSE(IsIpPacket(ip));
+  EXPECT_FALSE(IsIpPacket({}));
+}
+
+}  // namespace
+}  // namespace natfwt::node

@@ -98,5 +98,22 @@ TEST(JsonWriter, NestsAndEscapes) {
             R"({"s":"a\"b\\c\n\u0001","list":[-3,false,null,{}],"d":1.5})");
 }
 
+TEST(CliParse, ShortFlags) {
+  CommandSpec spec{.name = "ping",
+                   .synopsis = "NODE",
+                   .summary = "Ping.",
+                   .flags = {{.name = "count", .takes_value = true,
+                              .help = "n", .value_name = "N",
+                              .short_name = 'c'}},
+                   .max_positional = 1};
+  NATFWT_ASSERT_OK_AND_ASSIGN(ParsedArgs args, Parse(spec, {"-c", "3", "x"}));
+  EXPECT_EQ(args.Get("count"), "3");
+  EXPECT_THAT(Parse(spec, {"-c"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Parse(spec, {"-n", "3"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(HelpText(spec), ::testing::HasSubstr("-c, --count N"));
+}
+
 }  // namespace
 }  // namespace natfwt::cli

@@ -111,7 +111,8 @@ NodeImpl::NodeImpl(NodeOptions options, secure::Identity identity)
       identity_(std::move(identity)),
       node_id_(identity_.node_id()),
       clock_(RealClock::Get()),
-      random_(std::random_device{}()) {
+      random_(std::random_device{}()),
+      transport_ids_(options_.transport_ids) {
   for (const std::string& id : options_.allow) {
     if (id == "any") {
       allow_any_ = true;
@@ -135,7 +136,10 @@ absl::Status NodeImpl::Start() {
       client_, rendezvous::Client::Create(identity_, client_options, this));
   std::vector<std::string> hints = {
       absl::StrCat("nat=", options_.nat_behaviour)};
-  NATFWT_RETURN_IF_ERROR(client_->Publish(options_.transport_ids, hints));
+  {
+    absl::MutexLock lock(&records_mutex_);
+    NATFWT_RETURN_IF_ERROR(client_->Publish(transport_ids_, hints));
+  }
   NATFWT_RETURN_IF_ERROR(client_->Start());
   if (!allow_any_ && allowed_.empty()) {
     NATFWT_LOG(kWarning) << "no --allow given: this node talks to nobody";
@@ -156,7 +160,7 @@ void NodeImpl::Stop() {
         (void)client_->Send(id, kSignalBye,
                             FormatSignalBody({peer.link->session_id, ""}));
       }
-      peer.link.reset();
+      RetireLink(id, peer);
       FailWaiting(peer, absl::UnavailableError("node stopping"));
     }
   });
@@ -195,6 +199,16 @@ void NodeImpl::OnDisconnected(const absl::Status& why) {
 }
 
 void NodeImpl::OnPeer(const rendezvous::NodeRecord& record) {
+  {
+    absl::MutexLock lock(&records_mutex_);
+    absl::erase_if(owners_, [&](const auto& entry) {
+      return entry.second == record.node_id;
+    });
+    for (const std::string& text : record.transport_ids) {
+      absl::StatusOr<net::IpAddress> address = net::IpAddress::Parse(text);
+      if (address.ok()) owners_[*address] = record.node_id;
+    }
+  }
   node_thread_.Post([this, record] {
     Peer& peer = peers_[record.node_id];
     peer.record = record;
@@ -211,6 +225,86 @@ void NodeImpl::OnPeerGone(absl::string_view node_id) {
 
 void NodeImpl::OnSignal(const rendezvous::Signal& signal) {
   node_thread_.Post([this, signal] { HandleSignal(signal); });
+}
+
+absl::Status NodeImpl::SetTransportIds(std::vector<std::string> ids) {
+  for (const std::string& id : ids) {
+    if (!net::IpAddress::Parse(id).ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("transport ID '", id, "' is not an IP address"));
+    }
+  }
+  absl::MutexLock lock(&records_mutex_);
+  transport_ids_ = std::move(ids);
+  if (client_ == nullptr) return absl::OkStatus();
+  return client_->Publish(transport_ids_,
+                          {absl::StrCat("nat=", options_.nat_behaviour)});
+}
+
+std::optional<std::string> NodeImpl::PeerOwning(
+    const net::IpAddress& transport_id) const {
+  absl::MutexLock lock(&records_mutex_);
+  auto it = owners_.find(transport_id);
+  if (it == owners_.end() || !Allowed(it->second)) return std::nullopt;
+  return it->second;
+}
+
+void NodeImpl::ExposeSession(const std::string& peer,
+                             std::shared_ptr<engine::SecureSession> session) {
+  absl::MutexLock lock(&secure_mutex_);
+  secure_[peer] = std::move(session);
+}
+
+void NodeImpl::HideSession(const std::string& peer) {
+  std::shared_ptr<engine::SecureSession> last;
+  {
+    absl::MutexLock lock(&secure_mutex_);
+    auto it = secure_.find(peer);
+    if (it == secure_.end()) return;
+    last = std::move(it->second);
+    secure_.erase(it);
+  }
+  // `last` may still be shared with a sender on the hot path; whoever drops
+  // the final reference closes the session.
+}
+
+absl::StatusOr<size_t> NodeImpl::SendPackets(
+    absl::string_view peer,
+    absl::Span<const absl::Span<const uint8_t>> packets) {
+  std::shared_ptr<engine::SecureSession> session;
+  {
+    absl::ReaderMutexLock lock(&secure_mutex_);
+    auto it = secure_.find(peer);
+    if (it != secure_.end()) session = it->second;
+  }
+  if (session == nullptr) {
+    return absl::FailedPreconditionError("no secure session with the peer");
+  }
+  return session->SendBatch(packets);
+}
+
+void NodeImpl::Connect(std::string peer,
+                       std::function<void(const absl::Status&)> done) {
+  if (!node_thread_.Post([this, peer, done]() mutable {
+        StartConnect(peer, std::move(done));
+      })) {
+    done(absl::UnavailableError("node is not running"));
+  }
+}
+
+void NodeImpl::StartConnect(const std::string& peer_id,
+                            std::function<void(const absl::Status&)> done) {
+  if (peer_id == node_id_ || !Allowed(peer_id)) {
+    done(absl::PermissionDeniedError("peer not allowed"));
+    return;
+  }
+  Peer& peer = peers_[peer_id];
+  if (peer.link != nullptr && peer.link->secure_at.has_value()) {
+    done(absl::OkStatus());
+    return;
+  }
+  peer.connect_waiters.push_back(std::move(done));
+  if (peer.link == nullptr) StartSession(peer_id, peer);
 }
 
 PeerStatus NodeImpl::DescribePeer(const std::string& id,
@@ -252,7 +346,10 @@ NodeStatus NodeImpl::Status() const {
   status.network = options_.network;
   status.rendezvous = options_.rendezvous;
   status.rendezvous_connected = rendezvous_connected_;
-  status.transport_ids = options_.transport_ids;
+  {
+    absl::MutexLock lock(&records_mutex_);
+    status.transport_ids = transport_ids_;
+  }
   status.nat_behaviour = options_.nat_behaviour;
   status.allow = options_.allow;
   // PostAndWait needs a mutable thread; the work only reads.

@@ -23,9 +23,9 @@
 // the session with it. A failed session is dropped; the next Ping() starts
 // a new one.
 //
-// Datagrams in a session are node messages (ping/pong, node_wire.h); IP
-// packets (the provider's traffic) are counted and dropped until a provider
-// takes them.
+// Datagrams in a session are node messages (ping/pong, node_wire.h) or IP
+// packets, which go to the PacketSink (the provider), and come from it
+// through SendPackets().
 //
 // Thread-safety: every method may be called from any thread, except that
 // Stop() and the destructor must not run on the node's own thread (inside
@@ -46,6 +46,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "engine/ice/ice_config.h"
 #include "platform/net/ip_address.h"
 
@@ -130,6 +131,16 @@ struct PingReply {
   std::optional<absl::Duration> setup_time;  // Of a session created for it.
 };
 
+// Receives the IP packets peers send (the provider's traffic). Called on the
+// session's data thread, one batch at a time per session; the spans are
+// valid for the call only. Must not call Node::Stop().
+class PacketSink {
+ public:
+  virtual ~PacketSink() = default;
+  virtual void OnPackets(absl::string_view peer,
+                         absl::Span<const absl::Span<const uint8_t>> packets) = 0;
+};
+
 class Node {
  public:
   // Errors: kInvalidArgument naming a bad option; those of
@@ -155,6 +166,32 @@ class Node {
                     absl::Duration timeout,
                     std::function<void(const PingReply&)> on_reply,
                     std::function<void()> on_done) = 0;
+
+  // --- For a provider (engine/provider) ---
+
+  // Where peers' IP packets go; nullptr drops them (counted). May be
+  // changed at any time; `sink` must outlive its use (until replaced and
+  // Stop()).
+  virtual void SetPacketSink(PacketSink* sink) = 0;
+  // Replaces the transport IDs this node publishes (signed) at the
+  // rendezvous. Errors: kInvalidArgument for a bad address.
+  virtual absl::Status SetTransportIds(std::vector<std::string> ids) = 0;
+  // The allowed peer whose verified record lists `transport_id`, if any.
+  virtual std::optional<std::string> PeerOwning(
+      const net::IpAddress& transport_id) const = 0;
+  // Makes sure a secure session with `peer` exists, starting one if needed:
+  // `done` runs (on the node thread) with OK once it is secure (at once
+  // when it already is), or with why it cannot be (kPermissionDenied: not
+  // allowed; kDeadlineExceeded/kUnavailable: no session).
+  virtual void Connect(std::string peer,
+                       std::function<void(const absl::Status&)> done) = 0;
+  // Sends IP packets to `peer` over its secure session, batched (hot path:
+  // no allocation, no node-thread hop). Returns how many left. Errors:
+  // kFailedPrecondition when there is no secure session with `peer`
+  // (Connect() first); those of SecureSession::SendBatch.
+  virtual absl::StatusOr<size_t> SendPackets(
+      absl::string_view peer,
+      absl::Span<const absl::Span<const uint8_t>> packets) = 0;
 };
 
 }  // namespace natfwt::node

@@ -12,6 +12,7 @@
 #define NATFWT_ENGINE_NODE_NODE_INTERNAL_H_
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -21,7 +22,9 @@
 #include <variant>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/functional/any_invocable.h"
 #include "engine/ice/ice_session.h"
 #include "engine/ice/trickle_line.h"
@@ -54,6 +57,9 @@ class LinkObserver : public engine::SecureSessionObserver {
                       const absl::Status& why) override;
   void OnSelectedPair(const ice::SelectedPairInfo& pair) override;
   void OnData(absl::Span<const uint8_t> data) override;
+  // IP packets go to the node's PacketSink in batches.
+  void OnDataBatch(
+      absl::Span<const absl::Span<const uint8_t>> batch) override;
 
   // Datagrams that were no node message (IP packets while no provider
   // takes them, garbage).
@@ -83,7 +89,8 @@ struct Link {
   std::unique_ptr<LinkObserver> observer;
   // Declared after the observer: destroyed first, so no callback reaches a
   // destroyed observer.
-  std::unique_ptr<engine::SecureSession> session;
+  // Shared with the hot path (NodeImpl::secure_) once secure.
+  std::shared_ptr<engine::SecureSession> session;
 };
 
 struct PingJob {
@@ -111,8 +118,9 @@ struct Peer {
   std::unique_ptr<Link> link;
   std::optional<rendezvous::NodeRecord> record;
   bool online = false;
-  // Jobs waiting for the session to become secure.
+  // Jobs and Connect() callers waiting for the session to become secure.
   std::vector<std::shared_ptr<PingJob>> waiting;
+  std::vector<std::function<void(const absl::Status&)>> connect_waiters;
   std::map<uint32_t, OutstandingPing> outstanding;
   // A failed link's last words, kept for status.
   std::optional<absl::Status> last_failure;
@@ -133,6 +141,16 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
             std::function<void(const PingReply&)> on_reply,
             std::function<void()> on_done) override;
 
+  void SetPacketSink(PacketSink* sink) override { sink_.store(sink); }
+  absl::Status SetTransportIds(std::vector<std::string> ids) override;
+  std::optional<std::string> PeerOwning(
+      const net::IpAddress& transport_id) const override;
+  void Connect(std::string peer,
+               std::function<void(const absl::Status&)> done) override;
+  absl::StatusOr<size_t> SendPackets(
+      absl::string_view peer,
+      absl::Span<const absl::Span<const uint8_t>> packets) override;
+
   // rendezvous::ClientObserver (client thread).
   void OnConnected() override;
   void OnDisconnected(const absl::Status& why) override;
@@ -147,6 +165,8 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   void PostPong(const std::string& peer, uint32_t sequence,
                 absl::Time received_at);
   Clock& clock() const { return clock_; }
+  PacketSink* sink() const { return sink_.load(std::memory_order_acquire); }
+  void CountDroppedPackets(uint64_t n) { packets_dropped_ += n; }
 
   // Node thread, for LinkObserver's tasks.
   void SendSignal(const std::string& peer, absl::string_view kind,
@@ -185,6 +205,15 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
               absl::Time received_at);
   void OnPingTimeout(const std::string& peer_id, uint32_t sequence);
 
+  // The hot path's view of secure sessions (node thread writes).
+  void ExposeSession(const std::string& peer,
+                     std::shared_ptr<engine::SecureSession> session);
+  void HideSession(const std::string& peer);
+  // Hides, closes and drops the peer's current link.
+  void RetireLink(const std::string& peer_id, Peer& peer);
+  void StartConnect(const std::string& peer_id,
+                    std::function<void(const absl::Status&)> done);
+
   PeerStatus DescribePeer(const std::string& id, const Peer& peer) const;
 
   const NodeOptions options_;
@@ -206,6 +235,17 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   uint32_t next_sequence_ = 1;
   std::mt19937_64 random_;
   std::atomic<bool> rendezvous_connected_{false};
+
+  std::atomic<PacketSink*> sink_{nullptr};
+  std::atomic<uint64_t> packets_dropped_{0};
+  mutable absl::Mutex secure_mutex_;
+  absl::flat_hash_map<std::string, std::shared_ptr<engine::SecureSession>>
+      secure_ ABSL_GUARDED_BY(secure_mutex_);
+  // Verified records: transport ID -> owner, and what we publish.
+  mutable absl::Mutex records_mutex_;
+  absl::flat_hash_map<net::IpAddress, std::string> owners_
+      ABSL_GUARDED_BY(records_mutex_);
+  std::vector<std::string> transport_ids_ ABSL_GUARDED_BY(records_mutex_);
 };
 
 }  // namespace natfwt::node

@@ -70,7 +70,35 @@ void LinkObserver::OnData(absl::Span<const uint8_t> data) {
     node_->PostPong(peer_, ping->sequence, node_->clock().Now());
     return;
   }
+  if (IsIpPacket(data)) {
+    const absl::Span<const uint8_t> one[1] = {data};
+    OnDataBatch(one);
+    return;
+  }
   ++dropped_;
+}
+
+void LinkObserver::OnDataBatch(
+    absl::Span<const absl::Span<const uint8_t>> batch) {
+  // IP packets go to the sink in runs; node messages in between are handled
+  // one by one. No allocation: runs are sub-spans of `batch`.
+  PacketSink* sink = node_->sink();
+  size_t run_start = 0;
+  auto flush = [&](size_t end) {
+    if (end == run_start) return;
+    if (sink != nullptr) {
+      sink->OnPackets(peer_, batch.subspan(run_start, end - run_start));
+    } else {
+      node_->CountDroppedPackets(end - run_start);
+    }
+  };
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (IsIpPacket(batch[i])) continue;
+    flush(i);
+    run_start = i + 1;
+    OnData(batch[i]);
+  }
+  flush(batch.size());
 }
 
 // --- NodeImpl: links ---
@@ -208,7 +236,7 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     return;
   }
   // A new offer replaces whatever we had: the peer restarted or lost it.
-  peer.link.reset();
+  RetireLink(from, peer);
   absl::StatusOr<std::unique_ptr<Link>> link =
       NewLink(from, session_id, /*initiator=*/false);
   if (!link.ok()) {
@@ -301,6 +329,11 @@ void NodeImpl::OnLinkState(const std::string& peer_id, Link& link,
   if (state == engine::SessionState::kSecure && !link.secure_at.has_value()) {
     link.secure_at = clock_.Now();
     ++counters_.sessions_secure;
+    ExposeSession(peer_id, link.session);
+    std::vector<std::function<void(const absl::Status&)>> connected =
+        std::move(peer.connect_waiters);
+    peer.connect_waiters.clear();
+    for (auto& done : connected) done(absl::OkStatus());
     NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12) << ": secure after "
                       << absl::FormatDuration(*link.secure_at - link.created);
     std::vector<std::shared_ptr<PingJob>> waiting = std::move(peer.waiting);
@@ -326,8 +359,22 @@ void NodeImpl::FailLink(const std::string& peer_id, Peer& peer,
   peer.last_failure = why;
   // Destroyed here, on the node thread: never inside the session's own
   // callbacks (those run on the engine threads and only post to us).
-  peer.link.reset();
+  RetireLink(peer_id, peer);
   FailWaiting(peer, why);
+}
+
+}  // namespace natfwt::node
+
+namespace natfwt::node {
+
+void NodeImpl::RetireLink(const std::string& peer_id, Peer& peer) {
+  if (peer.link == nullptr) return;
+  HideSession(peer_id);
+  // Closed before the link (and its observer) goes: a sender on the hot
+  // path may still hold the session, but no callback reaches the observer
+  // after Close() returns.
+  if (peer.link->session != nullptr) peer.link->session->Close();
+  peer.link.reset();
 }
 
 }  // namespace natfwt::node

@@ -153,6 +153,10 @@ void NodeImpl::ResolvePing(const std::shared_ptr<PingJob>& job,
 }
 
 void NodeImpl::FailWaiting(Peer& peer, const absl::Status& why) {
+  std::vector<std::function<void(const absl::Status&)>> waiters =
+      std::move(peer.connect_waiters);
+  peer.connect_waiters.clear();
+  for (auto& done : waiters) done(why);
   std::vector<std::shared_ptr<PingJob>> waiting = std::move(peer.waiting);
   peer.waiting.clear();
   for (const std::shared_ptr<PingJob>& job : waiting) {

@@ -1,0 +1,238 @@
+// Copyright 2026 The natfwt Authors.
+//
+// Nodes end to end on loopback: a rendezvous server and several nodes in
+// one process, each with its own identity directory.
+
+#include "engine/node/node.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "engine/rendezvous/server.h"
+#include "engine/secure/identity.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace natfwt::node {
+namespace {
+
+using ::natfwt::testing::IsOk;
+using ::natfwt::testing::StatusIs;
+using ::testing::Each;
+using ::testing::Field;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kWait = absl::Seconds(20);
+
+struct PingRun {
+  std::vector<PingReply> replies;
+};
+
+// Runs a ping and waits for all of it.
+PingRun RunPing(Node& from, const std::string& to, int count,
+                absl::Duration timeout = absl::Seconds(3)) {
+  auto run = std::make_shared<PingRun>();
+  auto mutex = std::make_shared<absl::Mutex>();
+  auto done = std::make_shared<absl::Notification>();
+  from.Ping(
+      to, count, absl::Milliseconds(50), timeout,
+      [run, mutex](const PingReply& reply) {
+        absl::MutexLock lock(mutex.get());
+        run->replies.push_back(reply);
+      },
+      [done] { done->Notify(); });
+  EXPECT_TRUE(done->WaitForNotificationWithTimeout(absl::Seconds(60)));
+  absl::MutexLock lock(mutex.get());
+  return *run;
+}
+
+class NodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rendezvous::Server::Options options;
+    options.listen = "127.0.0.1:0";
+    NATFWT_ASSERT_OK_AND_ASSIGN(server_, rendezvous::Server::Create(options));
+    ASSERT_THAT(server_->Start(), IsOk());
+  }
+
+  // A node with its own state directory, allowing `allow`.
+  std::unique_ptr<Node> MakeNode(const std::string& tag,
+                                 std::vector<std::string> allow,
+                                 absl::Duration connect_timeout = kWait) {
+    absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create(tag);
+    EXPECT_THAT(dir.status(), IsOk());
+    NodeOptions options;
+    options.state_dir = dir->path() + "/state";
+    options.rendezvous = server_->local_address();
+    options.network = "test";
+    options.allow = std::move(allow);
+    options.local_addresses = {net::IpAddress::Parse("127.0.0.1").value()};
+    options.ipv6 = false;
+    options.connect_timeout = connect_timeout;
+    dirs_.push_back(*std::move(dir));
+    absl::StatusOr<std::unique_ptr<Node>> node = Node::Create(options);
+    EXPECT_THAT(node.status(), IsOk());
+    return node.ok() ? *std::move(node) : nullptr;
+  }
+
+  // Node IDs are known only once a node exists; allow lists are set at
+  // creation, so tests that need mutual allow use "any" or two phases.
+  static std::string IdOf(const std::string& state_dir) {
+    return secure::Identity::LoadOrCreate(state_dir)->node_id();
+  }
+
+  // Waits until `node` sees `count` other members at the rendezvous.
+  static bool WaitForMembers(Node& node, size_t count) {
+    absl::Time deadline = absl::Now() + kWait;
+    while (absl::Now() < deadline) {
+      NodeStatus status = node.Status();
+      size_t online = 0;
+      for (const PeerStatus& peer : status.peers) online += peer.online;
+      if (status.rendezvous_connected && online >= count) return true;
+      absl::SleepFor(absl::Milliseconds(20));  // Polling a condition.
+    }
+    return false;
+  }
+
+  std::unique_ptr<rendezvous::Server> server_;
+  std::vector<testing::TempDir> dirs_;
+};
+
+TEST_F(NodeTest, PingCreatesADirectSessionOnDemand) {
+  auto a = MakeNode("a", {"any"});
+  auto b = MakeNode("b", {"any"});
+  ASSERT_THAT(a->Start(), IsOk());
+  ASSERT_THAT(b->Start(), IsOk());
+  ASSERT_TRUE(WaitForMembers(*a, 1));
+  ASSERT_TRUE(WaitForMembers(*b, 1));
+
+  PingRun run = RunPing(*a, b->node_id(), 3);
+  ASSERT_EQ(run.replies.size(), 3u);
+  for (const PingReply& reply : run.replies) {
+    EXPECT_THAT(reply.status, IsOk());
+    EXPECT_EQ(reply.path, "direct");
+    EXPECT_THAT(reply.remote, HasSubstr("127.0.0.1:"));
+    EXPECT_GT(reply.rtt, absl::ZeroDuration());
+  }
+  ASSERT_TRUE(run.replies[0].setup_time.has_value());
+  EXPECT_FALSE(run.replies[1].setup_time.has_value());
+
+  NodeStatus status = a->Status();
+  ASSERT_EQ(status.peers.size(), 1u);
+  const PeerStatus& peer = status.peers[0];
+  EXPECT_EQ(peer.node_id, b->node_id());
+  EXPECT_EQ(peer.state, "secure");
+  EXPECT_TRUE(peer.initiator);
+  EXPECT_EQ(peer.path, "direct");
+  EXPECT_GE(peer.packets_sent, 3u);
+  EXPECT_GE(peer.packets_received, 3u);
+  EXPECT_TRUE(peer.last_handshake.has_value());
+  EXPECT_EQ(status.counters.sessions_started, 1u);
+  EXPECT_EQ(b->Status().counters.sessions_accepted, 1u);
+
+  // A second run reuses the session.
+  PingRun again = RunPing(*a, b->node_id(), 2);
+  EXPECT_THAT(again.replies, Each(Field(&PingReply::status, IsOk())));
+  EXPECT_EQ(a->Status().counters.sessions_started, 1u);
+}
+
+TEST_F(NodeTest, PeersNotAllowedGetNothing) {
+  auto b = MakeNode("b", {});  // Allows nobody.
+  auto c = MakeNode("c", {"any"}, absl::Seconds(2));
+  ASSERT_THAT(b->Start(), IsOk());
+  ASSERT_THAT(c->Start(), IsOk());
+  ASSERT_TRUE(WaitForMembers(*c, 1));
+
+  PingRun refused = RunPing(*c, b->node_id(), 2);
+  ASSERT_EQ(refused.replies.size(), 2u);
+  for (const PingReply& reply : refused.replies) {
+    EXPECT_THAT(reply.status, StatusIs(absl::StatusCode::kDeadlineExceeded))
+        << reply.status;
+  }
+  NodeStatus b_status = b->Status();
+  EXPECT_GE(b_status.counters.offers_not_allowed, 1u);
+  EXPECT_EQ(b_status.counters.sessions_accepted, 0u);
+
+  // And b may not start anything towards c.
+  PingRun own = RunPing(*b, c->node_id(), 1);
+  ASSERT_EQ(own.replies.size(), 1u);
+  EXPECT_THAT(own.replies[0].status,
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(NodeTest, SimultaneousPingsEndInOneSession) {
+  auto a = MakeNode("a", {"any"});
+  auto b = MakeNode("b", {"any"});
+  ASSERT_THAT(a->Start(), IsOk());
+  ASSERT_THAT(b->Start(), IsOk());
+  ASSERT_TRUE(WaitForMembers(*a, 1));
+  ASSERT_TRUE(WaitForMembers(*b, 1));
+
+  PingRun from_a, from_b;
+  std::thread other([&] { from_b = RunPing(*b, a->node_id(), 3); });
+  from_a = RunPing(*a, b->node_id(), 3);
+  other.join();
+  EXPECT_THAT(from_a.replies, Each(Field(&PingReply::status, IsOk())));
+  EXPECT_THAT(from_b.replies, Each(Field(&PingReply::status, IsOk())));
+  NodeStatus a_status = a->Status();
+  NodeStatus b_status = b->Status();
+  ASSERT_EQ(a_status.peers.size(), 1u);
+  ASSERT_EQ(b_status.peers.size(), 1u);
+  EXPECT_EQ(a_status.peers[0].state, "secure");
+  EXPECT_EQ(b_status.peers[0].state, "secure");
+  // Exactly one side initiated the surviving session.
+  EXPECT_NE(a_status.peers[0].initiator, b_status.peers[0].initiator);
+}
+
+TEST_F(NodeTest, ARestartedPeerIsReachedAgain) {
+  auto a = MakeNode("a", {"any"});
+  auto b = MakeNode("b", {"any"});
+  ASSERT_THAT(a->Start(), IsOk());
+  ASSERT_THAT(b->Start(), IsOk());
+  ASSERT_TRUE(WaitForMembers(*a, 1));
+  PingRun first = RunPing(*a, b->node_id(), 1);
+  ASSERT_THAT(first.replies, Each(Field(&PingReply::status, IsOk())));
+
+  // b leaves (saying bye) and comes back with the same identity.
+  std::string b_id = b->node_id();
+  NodeOptions again;
+  again.state_dir = dirs_.back().path() + "/state";
+  b->Stop();
+  b.reset();
+  again.rendezvous = server_->local_address();
+  again.network = "test";
+  again.allow = {"any"};
+  again.local_addresses = {net::IpAddress::Parse("127.0.0.1").value()};
+  again.ipv6 = false;
+  NATFWT_ASSERT_OK_AND_ASSIGN(b, Node::Create(again));
+  ASSERT_EQ(b->node_id(), b_id);
+  ASSERT_THAT(b->Start(), IsOk());
+  ASSERT_TRUE(WaitForMembers(*b, 1));
+
+  PingRun second = RunPing(*a, b_id, 2);
+  EXPECT_THAT(second.replies, Each(Field(&PingReply::status, IsOk())));
+  EXPECT_EQ(a->Status().counters.sessions_started, 2u);
+}
+
+TEST_F(NodeTest, BadOptionsAreRefused) {
+  NodeOptions options;
+  EXPECT_THAT(Node::Create(options).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  NATFWT_ASSERT_OK_AND_ASSIGN(testing::TempDir dir,
+                              testing::TempDir::Create("bad"));
+  options.state_dir = dir.path();
+  options.rendezvous = "127.0.0.1:1";
+  options.network = "n";
+  options.allow = {"not-a-node-id"};
+  absl::StatusOr<std::unique_ptr<Node>> node = Node::Create(options);
+  EXPECT_THAT(node.status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(node.status().message(), HasSubstr("not-a-node-id"));
+}
+
+}  // namespace
+}  // namespace natfwt::node

@@ -164,8 +164,8 @@ void NodeImpl::FailWaiting(Peer& peer, const absl::Status& why) {
     while (job->sent < job->count) {
       ++job->sent;
       PingReply reply;
-      reply.status = absl::UnavailableError(
-          absl::StrCat("no session with the peer: ", why.message()));
+      reply.status = absl::Status(
+          why.code(), absl::StrCat("no session with the peer: ", why.message()));
       ResolvePing(job, reply);
     }
   }

@@ -83,12 +83,12 @@ std::string ReadFile(const std::string& path) {
 
 // ---- Ports ----
 
-int BoundSocket(int type, uint16_t port) {
+int BoundSocket(int type, uint16_t port, const char* ip = "127.0.0.1") {
   const int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  inet_pton(AF_INET, ip, &address.sin_addr);
   if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
     close(fd);
     return -1;
@@ -96,8 +96,29 @@ int BoundSocket(int type, uint16_t port) {
   return fd;
 }
 
-// A loopback port free for both TCP and UDP right now.
-absl::StatusOr<uint16_t> FreePort() {
+// Whether `port` is free for TCP and UDP on each of `ips` right now.
+bool PortFree(uint16_t port, const std::vector<const char*>& ips) {
+  std::vector<int> held;
+  bool free = true;
+  for (const char* ip : ips) {
+    for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+      const int fd = BoundSocket(type, port, ip);
+      free = free && fd >= 0;
+      if (fd >= 0) held.push_back(fd);
+    }
+  }
+  for (int fd : held) close(fd);
+  return free;
+}
+
+// A loopback port free for both TCP and UDP right now; with `pair`, the
+// next port too, on 127.0.0.1 and the alternate address (coturn's RFC 5780
+// alternate port is the listening port + 1).
+absl::StatusOr<uint16_t> FreePort(bool pair = false) {
+  const std::vector<const char*> ips =
+      pair ? std::vector<const char*>{"127.0.0.1",
+                                      TurnServerProcess::kAlternateAddress}
+           : std::vector<const char*>{"127.0.0.1"};
   for (int attempt = 0; attempt < 50; ++attempt) {
     const int tcp = BoundSocket(SOCK_STREAM, 0);
     if (tcp < 0) continue;
@@ -105,10 +126,9 @@ absl::StatusOr<uint16_t> FreePort() {
     socklen_t length = sizeof(address);
     getsockname(tcp, reinterpret_cast<sockaddr*>(&address), &length);
     const uint16_t port = ntohs(address.sin_port);
-    const int udp = BoundSocket(SOCK_DGRAM, port);
     close(tcp);
-    if (udp < 0) continue;
-    close(udp);
+    if (port == 65535 || !PortFree(port, ips)) continue;
+    if (pair && !PortFree(static_cast<uint16_t>(port + 1), ips)) continue;
     return port;
   }
   return absl::InternalError("no free loopback port");
@@ -127,12 +147,12 @@ bool TcpConnects(uint16_t port) {
 }
 
 // Sends an RFC 8489 Binding request and waits up to 100 ms for a response.
-bool StunAnswers(uint16_t port) {
+bool StunAnswers(uint16_t port, const char* ip = "127.0.0.1") {
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  inet_pton(AF_INET, ip, &address.sin_addr);
   // Type 0x0001 (Binding request), length 0, magic cookie, transaction id.
   const uint8_t request[20] = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4,
                                0x42, 1,    2,    3,    4,    5,    6,
@@ -509,7 +529,8 @@ long HeapInUseKiB() {
 
 // ---- TurnServerProcess ----
 
-absl::StatusOr<std::unique_ptr<TurnServerProcess>> TurnServerProcess::Start() {
+absl::StatusOr<std::unique_ptr<TurnServerProcess>> TurnServerProcess::Start(
+    TurnServerOptions options) {
   std::optional<std::string> turnserver =
       natfwt::testing::FindTool("turnserver");
   std::optional<std::string> openssl = natfwt::testing::FindTool("openssl");
@@ -520,7 +541,7 @@ absl::StatusOr<std::unique_ptr<TurnServerProcess>> TurnServerProcess::Start() {
       natfwt::testing::TempDir::Create("turn");
   if (!dir.ok()) return dir.status();
   std::unique_ptr<TurnServerProcess> server(
-      new TurnServerProcess(*std::move(dir)));
+      new TurnServerProcess(*std::move(dir), options));
   const std::string& d = server->dir_.path();
   absl::Status made =
       Run({*openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -537,21 +558,35 @@ absl::StatusOr<std::unique_ptr<TurnServerProcess>> TurnServerProcess::Start() {
 }
 
 absl::Status TurnServerProcess::Launch(const std::string& turnserver) {
-  absl::StatusOr<uint16_t> port = FreePort();
-  absl::StatusOr<uint16_t> tls_port = FreePort();
+  absl::StatusOr<uint16_t> port = FreePort(options_.rfc5780);
+  absl::StatusOr<uint16_t> tls_port = FreePort(options_.rfc5780);
+  // Nothing is bound yet: keep the two (pairs of) ports apart.
+  for (int retry = 0; retry < 10 && port.ok() && tls_port.ok() &&
+                      *tls_port + 1 >= *port && *tls_port <= *port + 1;
+       ++retry) {
+    tls_port = FreePort(options_.rfc5780);
+  }
   if (!port.ok() || !tls_port.ok()) return absl::InternalError("no free port");
   port_ = *port;
   tls_port_ = *tls_port;
+  // RFC 5780 needs two listening addresses; coturn then answers from the
+  // second one and from the listening port + 1 (its alt-listening-port).
+  const std::string listening =
+      options_.rfc5780 ? absl::StrCat("listening-ip=127.0.0.1\nlistening-ip=",
+                                      kAlternateAddress, "\n")
+                       : "listening-ip=127.0.0.1\nno-rfc5780\n";
   // Relay ports above Linux's ephemeral range; coturn retries taken ones.
   const int relay_base = 61000 + static_cast<int>(getpid() % 20) * 200;
   const std::string& d = dir_.path();
   std::ofstream config(d + "/turnserver.conf");
-  config << "listening-ip=127.0.0.1\nrelay-ip=127.0.0.1\n"
+  config << listening << "relay-ip=127.0.0.1\n"
          << "listening-port=" << port_ << "\ntls-listening-port=" << tls_port_
          << "\nmin-port=" << relay_base << "\nmax-port=" << relay_base + 199
          << "\nlt-cred-mech\nuser=" << kTurnUser << ":" << kTurnPassword
          << "\nrealm=natfwt.test\ncert=" << d << "/cert.pem\npkey=" << d
-         << "/key.pem\nno-cli\nallow-loopback-peers\nno-dtls\nno-rfc5780\n"
+         << "/key.pem\nno-cli\n"
+         << (options_.allow_loopback_peers ? "allow-loopback-peers\n" : "")
+         << "no-dtls\n"
          << "no-tlsv1\nno-tlsv1_1\nuserdb=" << d << "/turndb\npidfile=" << d
          << "/turnserver.pid\nlog-file=" << d << "/turnserver.log\n"
          << "simple-log\n";
@@ -571,7 +606,8 @@ absl::Status TurnServerProcess::WaitUntilListening(absl::Duration timeout) {
       pid_ = -1;
       return absl::InternalError("turnserver exited during start-up");
     }
-    if (TcpConnects(port_) && TcpConnects(tls_port_) && StunAnswers(port_)) {
+    if (TcpConnects(port_) && TcpConnects(tls_port_) && StunAnswers(port_) &&
+        (!options_.rfc5780 || StunAnswers(port_, kAlternateAddress))) {
       return absl::OkStatus();
     }
     absl::SleepFor(absl::Milliseconds(20));  // Bounded poll of its ports.
@@ -593,6 +629,9 @@ TurnServerProcess::~TurnServerProcess() {
     absl::SleepFor(absl::Milliseconds(10));
   }
 }
+
+std::string TurnServerProcess::Username() { return kTurnUser; }
+std::string TurnServerProcess::Password() { return kTurnPassword; }
 
 TurnServer TurnServerProcess::Server(TurnTransport transport,
                                      const std::string& host) const {

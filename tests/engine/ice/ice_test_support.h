@@ -163,14 +163,30 @@ long ResidentKiB();
 // whether or not the pages were ever touched.
 long HeapInUseKiB();
 
+struct TurnServerOptions {
+  // RFC 5780 NAT behaviour discovery: listen on 127.0.0.1 and
+  // kAlternateAddress, on port() and port() + 1 (coturn's alternate port),
+  // and answer CHANGE-REQUEST. Off: 127.0.0.1 only, RFC 5780 disabled.
+  bool rfc5780 = false;
+  // coturn's --allow-loopback-peers: relayed candidates of this server (all
+  // on loopback) may reach each other. Off: coturn's default refusal.
+  bool allow_loopback_peers = true;
+};
+
 // A coturn turnserver on 127.0.0.1 with a long-term-credential user and a
 // self-signed certificate (made with openssl) for TLS, started from a
-// config file in a temporary directory and ended by PID.
+// config file in a temporary directory and ended by PID. Peers on loopback
+// are allowed by default (--allow-loopback-peers), so relayed candidates of
+// the same server can reach each other.
 class TurnServerProcess {
  public:
+  // The second listening address with TurnServerOptions::rfc5780.
+  static constexpr char kAlternateAddress[] = "127.0.0.2";
+
   // Errors: kNotFound (turnserver or openssl missing), kInternal (could not
   // start, or not listening within 10 s; the log is in the message).
-  static absl::StatusOr<std::unique_ptr<TurnServerProcess>> Start();
+  static absl::StatusOr<std::unique_ptr<TurnServerProcess>> Start(
+      TurnServerOptions options = {});
   TurnServerProcess(const TurnServerProcess&) = delete;
   TurnServerProcess& operator=(const TurnServerProcess&) = delete;
   // SIGTERM, then SIGKILL after 5 s; always reaped.
@@ -184,13 +200,18 @@ class TurnServerProcess {
   std::string Log() const;
   uint16_t port() const { return port_; }
   uint16_t tls_port() const { return tls_port_; }
+  // The user and password Server() puts in its entries.
+  static std::string Username();
+  static std::string Password();
 
  private:
-  TurnServerProcess(natfwt::testing::TempDir dir) : dir_(std::move(dir)) {}
+  TurnServerProcess(natfwt::testing::TempDir dir, TurnServerOptions options)
+      : dir_(std::move(dir)), options_(options) {}
   absl::Status Launch(const std::string& turnserver);
   absl::Status WaitUntilListening(absl::Duration timeout);
 
   natfwt::testing::TempDir dir_;
+  TurnServerOptions options_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;

@@ -112,7 +112,8 @@ NodeImpl::NodeImpl(NodeOptions options, secure::Identity identity)
       node_id_(identity_.node_id()),
       clock_(RealClock::Get()),
       random_(std::random_device{}()),
-      transport_ids_(options_.transport_ids) {
+      transport_ids_(options_.transport_ids),
+      nat_behaviour_(options_.nat_behaviour) {
   for (const std::string& id : options_.allow) {
     if (id == "any") {
       allow_any_ = true;
@@ -134,11 +135,9 @@ absl::Status NodeImpl::Start() {
   client_options.network = options_.network;
   NATFWT_ASSIGN_OR_RETURN(
       client_, rendezvous::Client::Create(identity_, client_options, this));
-  std::vector<std::string> hints = {
-      absl::StrCat("nat=", options_.nat_behaviour)};
   {
     absl::MutexLock lock(&records_mutex_);
-    NATFWT_RETURN_IF_ERROR(client_->Publish(transport_ids_, hints));
+    NATFWT_RETURN_IF_ERROR(PublishLocked());
   }
   NATFWT_RETURN_IF_ERROR(client_->Start());
   if (!allow_any_ && allowed_.empty()) {
@@ -236,9 +235,19 @@ absl::Status NodeImpl::SetTransportIds(std::vector<std::string> ids) {
   }
   absl::MutexLock lock(&records_mutex_);
   transport_ids_ = std::move(ids);
+  return PublishLocked();
+}
+
+void NodeImpl::SetNatBehaviour(std::string behaviour) {
+  absl::MutexLock lock(&records_mutex_);
+  nat_behaviour_ = std::move(behaviour);
+  (void)PublishLocked();
+}
+
+absl::Status NodeImpl::PublishLocked() {
   if (client_ == nullptr) return absl::OkStatus();
   return client_->Publish(transport_ids_,
-                          {absl::StrCat("nat=", options_.nat_behaviour)});
+                          {absl::StrCat("nat=", nat_behaviour_)});
 }
 
 std::optional<std::string> NodeImpl::PeerOwning(
@@ -350,7 +359,10 @@ NodeStatus NodeImpl::Status() const {
     absl::MutexLock lock(&records_mutex_);
     status.transport_ids = transport_ids_;
   }
-  status.nat_behaviour = options_.nat_behaviour;
+  {
+    absl::MutexLock lock(&records_mutex_);
+    status.nat_behaviour = nat_behaviour_;
+  }
   status.allow = options_.allow;
   // PostAndWait needs a mutable thread; the work only reads.
   auto& thread = const_cast<NetworkThread&>(node_thread_);

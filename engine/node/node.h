@@ -167,6 +167,10 @@ class Node {
                     std::function<void(const PingReply&)> on_reply,
                     std::function<void()> on_done) = 0;
 
+  // What this node's NAT does (a `natfwt probe` type name), for status and
+  // the "nat=" hint it publishes (republished now).
+  virtual void SetNatBehaviour(std::string behaviour) = 0;
+
   // --- For a provider (engine/provider) ---
 
   // Where peers' IP packets go; nullptr drops them (counted). May be

@@ -141,6 +141,7 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
             std::function<void(const PingReply&)> on_reply,
             std::function<void()> on_done) override;
 
+  void SetNatBehaviour(std::string behaviour) override;
   void SetPacketSink(PacketSink* sink) override { sink_.store(sink); }
   absl::Status SetTransportIds(std::vector<std::string> ids) override;
   std::optional<std::string> PeerOwning(
@@ -246,6 +247,9 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   absl::flat_hash_map<net::IpAddress, std::string> owners_
       ABSL_GUARDED_BY(records_mutex_);
   std::vector<std::string> transport_ids_ ABSL_GUARDED_BY(records_mutex_);
+  std::string nat_behaviour_ ABSL_GUARDED_BY(records_mutex_);
+  // Republishes our record (transport IDs, hints).
+  absl::Status PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(records_mutex_);
 };
 
 }  // namespace natfwt::node

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -22,6 +23,7 @@
 #include "absl/synchronization/notification.h"
 #include "engine/node/control_socket.h"
 #include "engine/node/node.h"
+#include "engine/probe/nat_probe.h"
 #include "engine/secure/identity.h"
 #include "natfwt_config.h"
 #include "platform/base/logging.h"
@@ -225,6 +227,28 @@ int RunUp(const ParsedArgs& args) {
     (*node)->Stop();
     return kExitFailure;
   }
+  // What our NAT does, for status and the hint we publish: probed in the
+  // background against the first STUN server (RFC 5780 when it can).
+  std::thread probe_thread;
+  if (!options->stun_servers.empty()) {
+    probe_thread = std::thread([raw, server = options->stun_servers[0]] {
+      absl::StatusOr<ice::ServerAddress> address =
+          ice::ParseHostPort(server, ice::kDefaultStunPort);
+      if (!address.ok()) return;
+      probe::NatProbeOptions probe_options;
+      probe_options.server = *address;
+      probe_options.test_timeout = absl::Milliseconds(700);
+      probe_options.port_samples = 4;
+      absl::StatusOr<probe::NatProbeReport> report =
+          probe::RunNatProbe(probe_options);
+      if (!report.ok()) {
+        NATFWT_LOG(kInfo) << "NAT probe failed: " << report.status();
+        return;
+      }
+      raw->SetNatBehaviour(std::string(probe::NatTypeName(report->type)));
+      NATFWT_LOG(kInfo) << "NAT behaviour: " << probe::NatTypeName(report->type);
+    });
+  }
   std::printf("node %s up in network '%s' (rendezvous %s)\ncontrol %s\n",
               (*node)->node_id().c_str(), options->network.c_str(),
               options->rendezvous.c_str(), control_path.c_str());
@@ -233,6 +257,7 @@ int RunUp(const ParsedArgs& args) {
   sigwait(&stop_signals, &signal_number);
   NATFWT_LOG(kInfo) << "signal " << signal_number << ": shutting down";
   (*control)->Stop();
+  if (probe_thread.joinable()) probe_thread.join();
   (*node)->Stop();
   std::printf("node stopped\n");
   return kExitOk;

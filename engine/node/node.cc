@@ -213,6 +213,8 @@ void NodeImpl::OnPeer(const rendezvous::NodeRecord& record) {
     peer.record = record;
     peer.online = true;
   });
+  absl::ReaderMutexLock lock(&sink_mutex_);
+  if (sink_ != nullptr) sink_->OnPeerRecordChanged(record.node_id);
 }
 
 void NodeImpl::OnPeerGone(absl::string_view node_id) {
@@ -224,6 +226,33 @@ void NodeImpl::OnPeerGone(absl::string_view node_id) {
 
 void NodeImpl::OnSignal(const rendezvous::Signal& signal) {
   node_thread_.Post([this, signal] { HandleSignal(signal); });
+}
+
+void NodeImpl::SetPacketSink(PacketSink* sink) {
+  absl::MutexLock lock(&sink_mutex_);
+  sink_ = sink;
+}
+
+void NodeImpl::SetDormant(bool dormant) {
+  if (dormant_.exchange(dormant) == dormant || !dormant) return;
+  node_thread_.Post([this] { CloseIdleLinks(); });
+}
+
+void NodeImpl::CloseIdleLinks() {
+  if (!dormant_.load()) return;  // Active again before this ran.
+  for (auto& [id, peer] : peers_) {
+    if (peer.link == nullptr || !peer.waiting.empty() ||
+        !peer.connect_waiters.empty() || !peer.outstanding.empty()) {
+      continue;
+    }
+    if (client_ != nullptr) {
+      (void)client_->Send(id, kSignalBye,
+                          FormatSignalBody({peer.link->session_id, ""}));
+    }
+    NATFWT_LOG(kInfo) << "peer " << id.substr(0, 12)
+                      << ": session closed (dormant)";
+    RetireLink(id, peer);
+  }
 }
 
 absl::Status NodeImpl::SetTransportIds(std::vector<std::string> ids) {

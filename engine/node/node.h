@@ -131,14 +131,21 @@ struct PingReply {
   std::optional<absl::Duration> setup_time;  // Of a session created for it.
 };
 
-// Receives the IP packets peers send (the provider's traffic). Called on the
-// session's data thread, one batch at a time per session; the spans are
-// valid for the call only. Must not call Node::Stop().
+// Receives the IP packets peers send (the provider's traffic) and what a
+// provider must know about peers' records. Must not call Node::Stop() or
+// Node::SetPacketSink().
 class PacketSink {
  public:
   virtual ~PacketSink() = default;
+  // IP packets from `peer`: called on the session's data thread, one batch
+  // at a time per session (sessions of different peers may call at once);
+  // the spans are valid for the call only.
   virtual void OnPackets(absl::string_view peer,
                          absl::Span<const absl::Span<const uint8_t>> packets) = 0;
+  // `peer`'s verified record arrived or changed: which transport IDs it owns
+  // (PeerOwning()) may be different now. Called on the rendezvous client's
+  // thread after the change is visible to PeerOwning().
+  virtual void OnPeerRecordChanged(absl::string_view /*peer*/) {}
 };
 
 class Node {
@@ -174,9 +181,17 @@ class Node {
   // --- For a provider (engine/provider) ---
 
   // Where peers' IP packets go; nullptr drops them (counted). May be
-  // changed at any time; `sink` must outlive its use (until replaced and
-  // Stop()).
+  // changed at any time. When it returns, the previous sink is no longer
+  // called (a call running on another thread has finished), so it may be
+  // destroyed then.
   virtual void SetPacketSink(PacketSink* sink) = 0;
+  // Dormancy (the provider's TRANSITION_DORMANT / TRANSITION_ACTIVE): true
+  // closes, with a "bye" to the peer, every session nothing waits for (no
+  // Connect() or ping outstanding), which ends their keepalives and NAT
+  // bindings; the rendezvous registration stays, so peers can still reach
+  // this node, and Connect()/Ping() still create sessions on demand. false
+  // ends dormancy. Idempotent.
+  virtual void SetDormant(bool dormant) = 0;
   // Replaces the transport IDs this node publishes (signed) at the
   // rendezvous. Errors: kInvalidArgument for a bad address.
   virtual absl::Status SetTransportIds(std::vector<std::string> ids) = 0;

@@ -142,7 +142,8 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
             std::function<void()> on_done) override;
 
   void SetNatBehaviour(std::string behaviour) override;
-  void SetPacketSink(PacketSink* sink) override { sink_.store(sink); }
+  void SetPacketSink(PacketSink* sink) override;
+  void SetDormant(bool dormant) override;
   absl::Status SetTransportIds(std::vector<std::string> ids) override;
   std::optional<std::string> PeerOwning(
       const net::IpAddress& transport_id) const override;
@@ -166,7 +167,14 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   void PostPong(const std::string& peer, uint32_t sequence,
                 absl::Time received_at);
   Clock& clock() const { return clock_; }
-  PacketSink* sink() const { return sink_.load(std::memory_order_acquire); }
+  // The data path holds sink_mutex() shared while it calls the sink, so
+  // SetPacketSink() (exclusive) waits for a running call.
+  absl::Mutex& sink_mutex() const ABSL_LOCK_RETURNED(sink_mutex_) {
+    return sink_mutex_;
+  }
+  PacketSink* sink() const ABSL_SHARED_LOCKS_REQUIRED(sink_mutex_) {
+    return sink_;
+  }
   void CountDroppedPackets(uint64_t n) { packets_dropped_ += n; }
 
   // Node thread, for LinkObserver's tasks.
@@ -214,6 +222,8 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   void RetireLink(const std::string& peer_id, Peer& peer);
   void StartConnect(const std::string& peer_id,
                     std::function<void(const absl::Status&)> done);
+  // Dormancy: closes the sessions nothing waits for.
+  void CloseIdleLinks();
 
   PeerStatus DescribePeer(const std::string& id, const Peer& peer) const;
 
@@ -237,7 +247,9 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   std::mt19937_64 random_;
   std::atomic<bool> rendezvous_connected_{false};
 
-  std::atomic<PacketSink*> sink_{nullptr};
+  mutable absl::Mutex sink_mutex_;
+  PacketSink* sink_ ABSL_GUARDED_BY(sink_mutex_) = nullptr;
+  std::atomic<bool> dormant_{false};
   std::atomic<uint64_t> packets_dropped_{0};
   mutable absl::Mutex secure_mutex_;
   absl::flat_hash_map<std::string, std::shared_ptr<engine::SecureSession>>

@@ -81,11 +81,14 @@ void LinkObserver::OnData(absl::Span<const uint8_t> data) {
 void LinkObserver::OnDataBatch(
     absl::Span<const absl::Span<const uint8_t>> batch) {
   // IP packets go to the sink in runs; node messages in between are handled
-  // one by one. No allocation: runs are sub-spans of `batch`.
-  PacketSink* sink = node_->sink();
+  // one by one. No allocation: runs are sub-spans of `batch`. The sink lock
+  // is shared (one uncontended atomic per batch) and only held while a run
+  // is handed over, never while node messages are handled.
   size_t run_start = 0;
   auto flush = [&](size_t end) {
     if (end == run_start) return;
+    absl::ReaderMutexLock lock(&node_->sink_mutex());
+    PacketSink* sink = node_->sink();
     if (sink != nullptr) {
       sink->OnPackets(peer_, batch.subspan(run_start, end - run_start));
     } else {

@@ -65,6 +65,52 @@ TEST(NodeRender, StatusJson) {
   EXPECT_THAT(json, Not(HasSubstr("\n")));
 }
 
+InterfaceReport SampleInterface() {
+  provider::IceProviderStatus status;
+  status.friendly_name = "natfwt home";
+  status.interface_name = "cpnat0";
+  status.luid = 0x83000001000000;
+  status.state = "active";
+  status.transport_ids = {"fd12:3456:789a:1::5"};
+  status.counters.send.packets_sent = 10;
+  status.counters.send.batches = 2;
+  status.counters.packets_indicated = 7;
+  status.counters.drops_not_owner = 3;
+  return {status, ""};
+}
+
+TEST(NodeRender, StatusTextShowsTheInterfaceAndWhatPeersOwn) {
+  node::NodeStatus status = SampleStatus();
+  status.peers[0].transport_ids = {"fd77::2", "100.64.0.9"};
+  std::string text =
+      RenderStatusText(status, absl::FromUnixSeconds(1065), SampleInterface());
+  EXPECT_THAT(text, HasSubstr("interface   cpnat0 \"natfwt home\" active, "
+                              "transport IDs fd12:3456:789a:1::5\n"));
+  EXPECT_THAT(text, HasSubstr("sent 10 in 2 batches, received 7, dropped 3 "
+                              "(3 not from their owner)"));
+  EXPECT_THAT(text, HasSubstr("owns fd77::2 100.64.0.9\n"));
+
+  EXPECT_THAT(RenderStatusText(status, absl::FromUnixSeconds(1065),
+                               {std::nullopt, "--no-interface"}),
+              HasSubstr("interface   none (--no-interface)\n"));
+  EXPECT_THAT(RenderStatusText(SampleStatus(), absl::FromUnixSeconds(1065)),
+              Not(HasSubstr("interface")));
+}
+
+TEST(NodeRender, StatusJsonShowsTheInterface) {
+  std::string json = RenderStatusJson(SampleStatus(), SampleInterface());
+  EXPECT_THAT(json, HasSubstr("\"interface\":{\"name\":\"cpnat0\","
+                              "\"friendly_name\":\"natfwt home\","));
+  EXPECT_THAT(json, HasSubstr("\"state\":\"active\""));
+  EXPECT_THAT(json, HasSubstr("\"transport_ids\":[\"fd12:3456:789a:1::5\"]"));
+  EXPECT_THAT(json, HasSubstr("\"drops_not_owner\":3"));
+  EXPECT_THAT(RenderStatusJson(SampleStatus(), {std::nullopt, "no TUN"}),
+              HasSubstr("\"interface\":{\"state\":\"none\","
+                        "\"reason\":\"no TUN\"}"));
+  EXPECT_THAT(RenderStatusJson(SampleStatus()),
+              HasSubstr("\"interface\":null"));
+}
+
 TEST(NodeRender, PingRepliesAndSummary) {
   std::string peer(64, 'b');
   node::PingReply ok;

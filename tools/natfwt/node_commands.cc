@@ -1,8 +1,9 @@
 // Copyright 2026 The natfwt Authors.
 //
-// The node's commands: `natfwt up` runs a node in the foreground; `status`
-// and `ping` ask the running node through its control socket; `id` prints
-// this machine's node ID.
+// The node's commands: `natfwt up` runs a node in the foreground, with its
+// Connectivity Platform interface (engine/provider's ICE provider) when it
+// may create one; `status` and `ping` ask the running node through its
+// control socket; `id` prints this machine's node ID.
 
 #include <pthread.h>
 #include <signal.h>
@@ -24,9 +25,11 @@
 #include "engine/node/control_socket.h"
 #include "engine/node/node.h"
 #include "engine/probe/nat_probe.h"
+#include "engine/provider/ice_provider.h"
 #include "engine/secure/identity.h"
 #include "natfwt_config.h"
 #include "platform/base/logging.h"
+#include "platform/sys/host_probe.h"
 #include "tools/natfwt/commands.h"
 #include "tools/natfwt/json_writer.h"
 #include "tools/natfwt/node_render.h"
@@ -163,12 +166,32 @@ int HandlePing(node::Node& node, const std::vector<std::string>& words,
   return summary.received() > 0 ? kExitOk : kExitFailure;
 }
 
-int HandleControl(node::Node& node, const std::vector<std::string>& words,
+// What the control socket's handler reaches while `natfwt up` runs.
+struct UpState {
+  node::Node* node = nullptr;
+  provider::IceProvider* provider = nullptr;  // None without an interface.
+  std::string no_interface_reason;
+};
+
+InterfaceReport ReportInterface(const UpState& up) {
+  InterfaceReport report;
+  if (up.provider != nullptr) {
+    report.provider = up.provider->Status();
+  } else {
+    report.absent_reason = up.no_interface_reason;
+  }
+  return report;
+}
+
+int HandleControl(const UpState& up, const std::vector<std::string>& words,
                   node::ControlOutput& out) {
+  node::Node& node = *up.node;
   if (words[0] == "status") {
     bool json = words.size() > 1 && words[1] == "json";
     node::NodeStatus status = node.Status();
-    std::string text = json ? RenderStatusJson(status) : RenderStatusText(status);
+    InterfaceReport interface = ReportInterface(up);
+    std::string text = json ? RenderStatusJson(status, interface)
+                            : RenderStatusText(status, absl::Now(), interface);
     for (absl::string_view line : absl::StrSplit(text, '\n')) {
       if (!line.empty()) out.Out(line);
     }
@@ -190,12 +213,86 @@ sigset_t BlockStopSignals() {
   return signals;
 }
 
+// Whether `natfwt up` creates its interface: --interface auto (default:
+// when it can), on (it must), off (= --no-interface).
+struct InterfaceChoice {
+  bool create = false;
+  bool required = false;
+  std::string why_not;  // When !create.
+};
+
+absl::StatusOr<InterfaceChoice> ChooseInterface(const ParsedArgs& args) {
+  std::string mode = args.Get("interface", "auto");
+  if (mode != "auto" && mode != "on" && mode != "off") {
+    return absl::InvalidArgumentError("--interface: auto, on or off");
+  }
+  if (args.Has("no-interface")) {
+    if (args.Has("interface") && mode != "off") {
+      return absl::InvalidArgumentError(
+          "--no-interface contradicts --interface=" + mode);
+    }
+    mode = "off";
+  }
+  if (mode == "off") return InterfaceChoice{false, false, "--no-interface"};
+  if (mode == "on") return InterfaceChoice{true, true, ""};
+  // The in-memory backend (tests) needs no privileges.
+  if (const char* backend = std::getenv("NATFWT_CP_BACKEND");
+      backend != nullptr && std::string(backend) == "memory") {
+    return InterfaceChoice{true, false, ""};
+  }
+  if (sys::ProbeResult admin = sys::ProbeNetAdmin(); !admin.ok) {
+    return InterfaceChoice{
+        false, false,
+        "no CAP_NET_ADMIN to create a TUN interface (run as root, or "
+        "--no-interface)"};
+  }
+  if (sys::ProbeResult tun = sys::ProbeTunDevice(); !tun.ok) {
+    return InterfaceChoice{false, false,
+                           "cannot create a TUN interface: " + tun.detail};
+  }
+  return InterfaceChoice{true, false, ""};
+}
+
+// Starts the ICE provider on `node`; prints the interface and its
+// transport IDs. On failure returns why.
+absl::StatusOr<std::unique_ptr<provider::IceProvider>> StartInterface(
+    node::Node& node, const node::NodeOptions& options) {
+  provider::IceProviderOptions provider_options;
+  provider_options.friendly_name = absl::StrCat("natfwt ", options.network);
+  provider_options.luid_file =
+      absl::StrCat(options.state_dir, "/interface.luid");
+  absl::StatusOr<std::unique_ptr<provider::IceProvider>> provider =
+      provider::IceProvider::Start(node, provider_options);
+  if (!provider.ok()) return provider.status();
+  std::vector<std::string> ids =
+      (*provider)->WaitForTransportIds(absl::Seconds(5));
+  provider::IceProviderStatus status = (*provider)->Status();
+  std::printf("interface %s\"%s\" transport IDs %s\n",
+              status.interface_name.empty()
+                  ? ""
+                  : (status.interface_name + " ").c_str(),
+              status.friendly_name.c_str(),
+              ids.empty() ? "(none yet)" : absl::StrJoin(ids, " ").c_str());
+  return provider;
+}
+
 int RunUp(const ParsedArgs& args) {
   absl::StatusOr<node::NodeOptions> options = UpOptions(args);
   if (!options.ok()) {
     std::fprintf(stderr, "natfwt up: %s\n",
                  std::string(options.status().message()).c_str());
     return kExitUsage;
+  }
+  absl::StatusOr<InterfaceChoice> choice = ChooseInterface(args);
+  if (!choice.ok()) {
+    std::fprintf(stderr, "natfwt up: %s\n",
+                 std::string(choice.status().message()).c_str());
+    return kExitUsage;
+  }
+  if (choice->create) {
+    // The Connectivity Platform keeps its interface records next to the
+    // node's (read when it first starts, below; set before any thread).
+    setenv("NATFWT_STATE_DIR", options->state_dir.c_str(), 1);
   }
   sigset_t stop_signals = BlockStopSignals();
   absl::StatusOr<std::unique_ptr<node::Node>> node =
@@ -212,18 +309,43 @@ int RunUp(const ParsedArgs& args) {
                  std::string(status.message()).c_str());
     return kExitFailure;
   }
+  std::printf("node %s up in network '%s' (rendezvous %s)\n",
+              (*node)->node_id().c_str(), options->network.c_str(),
+              options->rendezvous.c_str());
+  UpState up;
+  up.node = node->get();
+  up.no_interface_reason = choice->why_not;
+  std::unique_ptr<provider::IceProvider> interface;
+  if (choice->create) {
+    absl::StatusOr<std::unique_ptr<provider::IceProvider>> started =
+        StartInterface(**node, *options);
+    if (started.ok()) {
+      interface = *std::move(started);
+      up.provider = interface.get();
+    } else if (choice->required) {
+      std::fprintf(stderr, "natfwt up: interface: %s\n",
+                   std::string(started.status().message()).c_str());
+      (*node)->Stop();
+      return kExitFailure;
+    } else {
+      up.no_interface_reason = std::string(started.status().message());
+    }
+  }
+  if (up.provider == nullptr) {
+    std::fprintf(stderr, "natfwt up: no interface: %s; running without one\n",
+                 up.no_interface_reason.c_str());
+  }
   std::string control_path = ControlPath(args);
-  node::Node* raw = node->get();
   absl::StatusOr<std::unique_ptr<node::ControlServer>> control =
-      node::ControlServer::Start(
-          control_path,
-          [raw](const std::vector<std::string>& words,
-                node::ControlOutput& out) {
-            return HandleControl(*raw, words, out);
-          });
+      node::ControlServer::Start(control_path,
+                                 [&up](const std::vector<std::string>& words,
+                                       node::ControlOutput& out) {
+                                   return HandleControl(up, words, out);
+                                 });
   if (!control.ok()) {
     std::fprintf(stderr, "natfwt up: control socket: %s\n",
                  std::string(control.status().message()).c_str());
+    interface.reset();
     (*node)->Stop();
     return kExitFailure;
   }
@@ -231,7 +353,8 @@ int RunUp(const ParsedArgs& args) {
   // background against the first STUN server (RFC 5780 when it can).
   std::thread probe_thread;
   if (!options->stun_servers.empty()) {
-    probe_thread = std::thread([raw, server = options->stun_servers[0]] {
+    probe_thread = std::thread([raw = up.node,
+                                server = options->stun_servers[0]] {
       absl::StatusOr<ice::ServerAddress> address =
           ice::ParseHostPort(server, ice::kDefaultStunPort);
       if (!address.ok()) return;
@@ -246,19 +369,25 @@ int RunUp(const ParsedArgs& args) {
         return;
       }
       raw->SetNatBehaviour(std::string(probe::NatTypeName(report->type)));
-      NATFWT_LOG(kInfo) << "NAT behaviour: " << probe::NatTypeName(report->type);
+      NATFWT_LOG(kInfo) << "NAT behaviour: "
+                        << probe::NatTypeName(report->type);
     });
   }
-  std::printf("node %s up in network '%s' (rendezvous %s)\ncontrol %s\n",
-              (*node)->node_id().c_str(), options->network.c_str(),
-              options->rendezvous.c_str(), control_path.c_str());
+  std::printf("control %s\n", control_path.c_str());
   std::fflush(stdout);
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   NATFWT_LOG(kInfo) << "signal " << signal_number << ": shutting down";
   (*control)->Stop();
   if (probe_thread.joinable()) probe_thread.join();
+  // The interface first (TERMINATE -> Deregister -> Destroy), then the
+  // node it runs on.
+  if (interface != nullptr) {
+    interface->Stop();
+    std::printf("interface removed\n");
+  }
   (*node)->Stop();
+  interface.reset();
   std::printf("node stopped\n");
   return kExitOk;
 }
@@ -345,9 +474,10 @@ Command UpCommand() {
            .synopsis = "--rendezvous HOST:PORT --network NAME [--allow "
                        "NODE_ID|any]... [flags]",
            .summary = "Run a node in the foreground: register at the "
-                      "rendezvous, accept sessions from allowed peers, serve "
-                      "'natfwt status' and 'natfwt ping'. Stops cleanly on "
-                      "SIGINT/SIGTERM.",
+                      "rendezvous, accept sessions from allowed peers, bring "
+                      "up a network interface that reaches them by "
+                      "transport ID, serve 'natfwt status' and 'natfwt "
+                      "ping'. Stops cleanly on SIGINT/SIGTERM.",
            .flags =
                {{.name = "rendezvous", .takes_value = true,
                  .help = "the rendezvous server (TCP)",
@@ -379,6 +509,13 @@ Command UpCommand() {
                 {.name = "connect-timeout-s", .takes_value = true,
                  .help = "how long a new session may take (default 20)",
                  .value_name = "SECONDS"},
+                {.name = "interface", .takes_value = true,
+                 .help = "the Connectivity Platform interface peers are "
+                         "reached through: auto (default: when a TUN can be "
+                         "created), on (fail without it), off",
+                 .value_name = "auto|on|off"},
+                {.name = "no-interface",
+                 .help = "run without an interface (--interface=off)"},
                 StateDirFlag(),
                 ControlFlag()},
            .max_positional = 0},
@@ -388,8 +525,10 @@ Command UpCommand() {
 Command StatusCommand() {
   return {.spec = {.name = "status",
                    .synopsis = "[--json]",
-                   .summary = "Show the running node: ID, network, NAT, and "
-                              "per peer the state, path, RTT and traffic.",
+                   .summary = "Show the running node: ID, network, NAT, "
+                              "its interface and transport IDs, and per peer "
+                              "the state, path, RTT, traffic and the "
+                              "transport IDs it owns.",
                    .flags = {{.name = "json", .help = "print JSON"},
                              StateDirFlag(), ControlFlag()},
                    .max_positional = 0},

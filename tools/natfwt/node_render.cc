@@ -98,9 +98,88 @@ void CountersJson(JsonWriter& json, const node::NodeCounters& c) {
   json.EndObject();
 }
 
+std::string InterfaceLine(const InterfaceReport& interface) {
+  if (!interface.provider.has_value()) {
+    return absl::StrCat("interface   none (", interface.absent_reason, ")\n");
+  }
+  const provider::IceProviderStatus& p = *interface.provider;
+  std::string line = absl::StrCat(
+      "interface   ", p.interface_name.empty() ? "" : p.interface_name + " ",
+      "\"", p.friendly_name, "\" ", p.state);
+  if (!p.termination.empty()) absl::StrAppend(&line, " (", p.termination, ")");
+  absl::StrAppend(
+      &line, ", transport IDs ",
+      p.transport_ids.empty() ? "(none)" : absl::StrJoin(p.transport_ids, " "),
+      "\n");
+  const provider::ProviderCounters& c = p.counters;
+  absl::StrAppend(&line, "            sent ", c.send.packets_sent, " in ",
+                  c.send.batches, " batches, received ", c.packets_indicated,
+                  ", dropped ",
+                  c.drops_not_owner + c.drops_malformed + c.drops_refused, " (",
+                  c.drops_not_owner, " not from their owner)\n");
+  return line;
+}
+
+void ProviderCountersJson(JsonWriter& json,
+                          const provider::ProviderCounters& c) {
+  json.BeginObject();
+  const std::pair<absl::string_view, uint64_t> fields[] = {
+      {"packets_sent", c.send.packets_sent},
+      {"send_batches", c.send.batches},
+      {"send_dropped", c.send.dropped},
+      {"send_unreachable", c.send.unreachable},
+      {"packets_received", c.packets_received},
+      {"packets_indicated", c.packets_indicated},
+      {"drops_not_owner", c.drops_not_owner},
+      {"drops_malformed", c.drops_malformed},
+      {"drops_refused", c.drops_refused},
+      {"reach_ok", c.reach_ok},
+      {"reach_no_owner", c.reach_no_owner},
+      {"reach_failed", c.reach_failed},
+      {"reach_timeouts", c.reach_timeouts}};
+  for (const auto& [key, value] : fields) {
+    json.Key(key);
+    json.Int(static_cast<int64_t>(value));
+  }
+  json.EndObject();
+}
+
+void InterfaceJson(JsonWriter& json, const InterfaceReport& interface) {
+  json.Key("interface");
+  if (!interface.provider.has_value() && interface.absent_reason.empty()) {
+    json.Null();
+    return;
+  }
+  json.BeginObject();
+  if (!interface.provider.has_value()) {
+    json.Key("state");
+    json.String("none");
+    json.Key("reason");
+    json.String(interface.absent_reason);
+    json.EndObject();
+    return;
+  }
+  const provider::IceProviderStatus& p = *interface.provider;
+  json.Key("name");
+  json.String(p.interface_name);
+  json.Key("friendly_name");
+  json.String(p.friendly_name);
+  json.Key("luid");
+  json.String(absl::StrCat(p.luid));
+  json.Key("state");
+  json.String(p.state);
+  json.Key("termination");
+  json.String(p.termination);
+  StringArray(json, "transport_ids", p.transport_ids);
+  json.Key("counters");
+  ProviderCountersJson(json, p.counters);
+  json.EndObject();
+}
+
 }  // namespace
 
-std::string RenderStatusText(const node::NodeStatus& status, absl::Time now) {
+std::string RenderStatusText(const node::NodeStatus& status, absl::Time now,
+                             const InterfaceReport& interface) {
   std::string out = absl::StrCat(
       "node        ", status.node_id, "\n", "network     ", status.network,
       " (rendezvous ", status.rendezvous,
@@ -111,6 +190,9 @@ std::string RenderStatusText(const node::NodeStatus& status, absl::Time now) {
       "\n", "allow       ",
       status.allow.empty() ? "(nobody)" : absl::StrJoin(status.allow, " "),
       "\n");
+  if (interface.provider.has_value() || !interface.absent_reason.empty()) {
+    absl::StrAppend(&out, InterfaceLine(interface));
+  }
   if (status.peers.empty()) {
     absl::StrAppend(&out, "peers       (none)\n");
     return out;
@@ -131,21 +213,25 @@ std::string RenderStatusText(const node::NodeStatus& status, absl::Time now) {
                       Bytes(peer.bytes_received));
     }
     if (peer.last_handshake.has_value()) {
-      absl::StrAppend(
-          &out, "  handshake ",
-          absl::FormatDuration(absl::Trunc(now - *peer.last_handshake,
-                                           absl::Seconds(1))),
-          " ago");
+      absl::StrAppend(&out, "  handshake ",
+                      absl::FormatDuration(absl::Trunc(
+                          now - *peer.last_handshake, absl::Seconds(1))),
+                      " ago");
     }
     if (peer.setup_time.has_value()) {
       absl::StrAppend(&out, " (setup ", Milliseconds(*peer.setup_time), ")");
     }
     absl::StrAppend(&out, "\n");
+    if (!peer.transport_ids.empty()) {
+      absl::StrAppend(&out, "                owns ",
+                      absl::StrJoin(peer.transport_ids, " "), "\n");
+    }
   }
   return out;
 }
 
-std::string RenderStatusJson(const node::NodeStatus& status) {
+std::string RenderStatusJson(const node::NodeStatus& status,
+                             const InterfaceReport& interface) {
   JsonWriter json;
   json.BeginObject();
   json.Key("node_id");
@@ -160,6 +246,7 @@ std::string RenderStatusJson(const node::NodeStatus& status) {
   json.Key("nat");
   json.String(status.nat_behaviour);
   StringArray(json, "allow", status.allow);
+  InterfaceJson(json, interface);
   json.Key("peers");
   json.BeginArray();
   for (const node::PeerStatus& peer : status.peers) PeerJson(json, peer);

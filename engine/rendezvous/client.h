@@ -78,6 +78,9 @@ struct ClientStats {
   uint64_t rejected_stale = 0;    // Outside the freshness window.
   uint64_t rejected_malformed = 0;
   uint64_t server_errors = 0;     // ERR replies from the server.
+  // Valid signature but for another network or node (a server relaying a
+  // genuine message to the wrong place).
+  uint64_t rejected_misdirected = 0;
 };
 
 class ClientObserver {

@@ -5,9 +5,27 @@
 
 #include <cstdio>
 
+#include "engine/rendezvous/client.h"
 #include "engine/session/secure_session.h"
+
+namespace {
+class NoSignals : public natfwt::rendezvous::ClientObserver {
+ public:
+  void OnSignal(const natfwt::rendezvous::Signal&) override {}
+};
+}  // namespace
+
 int main() {
   auto identity = natfwt::secure::Identity::Generate();
-  std::printf("%s\n", identity.ok() ? identity->node_id().c_str() : "error");
-  return identity.ok() ? 0 : 1;
+  if (!identity.ok()) return 1;
+  // The rendezvous client links and validates its options (no I/O).
+  NoSignals observer;
+  natfwt::rendezvous::Client::Options options;
+  options.server = "rdv.example.net:443";
+  options.network = "home";
+  auto client =
+      natfwt::rendezvous::Client::Create(*identity, options, &observer);
+  if (!client.ok()) return 1;
+  std::printf("%s\n", identity->node_id().c_str());
+  return 0;
 }

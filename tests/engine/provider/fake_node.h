@@ -57,6 +57,7 @@ class FakeNode final : public node::Node {
             std::function<void()> on_done) override;
   void SetPacketSink(node::PacketSink* sink) override;
   void SetDormant(bool dormant) override;
+  void SetNatBehaviour(std::string) override {}
   absl::Status SetTransportIds(std::vector<std::string> ids) override;
   std::optional<std::string> PeerOwning(
       const net::IpAddress& transport_id) const override;

@@ -31,9 +31,7 @@ std::string MakeProviderIdentity(const GUID& provider_id,
 
 absl::StatusOr<std::string> ProviderIdentityForCaller(const GUID& provider_id) {
   if (!IsNullGuid(provider_id)) return MakeProviderIdentity(provider_id, 0);
-  absl::StatusOr<uint32_t> uid = EffectiveUserId();
-  if (!uid.ok()) return uid.status();
-  return MakeProviderIdentity(provider_id, *uid);
+  return CallerAccountIdentity();
 }
 
 absl::Status ValidateProviderIdentity(absl::string_view identity) {

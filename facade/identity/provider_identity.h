@@ -8,8 +8,8 @@
 //     identity is "guid:" + the GUID in canonical lowercase text, e.g.
 //     "guid:6b29fc40-ca47-1067-b31d-00dd010662da".
 //   * Otherwise it is derived from the calling account: "uid:<n>" with the
-//     effective user id on POSIX systems. (A Windows backend would use the
-//     caller's SID, "sid:S-1-5-..."; not implemented yet.)
+//     effective user id on POSIX systems, "sid:<SID>" with the process
+//     token's user SID on Windows (e.g. "sid:S-1-5-21-1-2-3-1001").
 //
 // Identity strings are opaque to everything but this file: the association
 // store compares them byte for byte.
@@ -46,14 +46,20 @@ std::string FormatGuid(const GUID& id);
 std::string MakeProviderIdentity(const GUID& provider_id,
                                  uint32_t effective_uid);
 
-// The identity of a provider in the calling process: MakeProviderIdentity
-// with this process's effective user id (geteuid()) when the GUID is
-// all-zero. Errors: kUnimplemented on systems without a per-OS
-// implementation (only reached when `provider_id` is all-zero).
+// The identity of a provider in the calling process: the GUID identity when
+// `provider_id` is not all-zero, else CallerAccountIdentity(). Errors: those
+// of CallerAccountIdentity() (only reached when `provider_id` is all-zero).
 absl::StatusOr<std::string> ProviderIdentityForCaller(const GUID& provider_id);
 
+// The calling account's identity (per-OS): "uid:<geteuid()>" on POSIX,
+// "sid:<token user SID>" on Windows. Errors: kUnimplemented on systems
+// without a per-OS implementation; on Windows the mapped Win32 error of the
+// token query (platform/sys/win32_status.h).
+absl::StatusOr<std::string> CallerAccountIdentity();
+
 // The effective user id of this process (per-OS: geteuid() on POSIX).
-// Errors: kUnimplemented on systems without user ids.
+// Errors: kUnimplemented on systems without user ids (Windows: see
+// CallerAccountIdentity()).
 absl::StatusOr<uint32_t> EffectiveUserId();
 
 // Checks that `identity` can be stored: 1 to kMaxProviderIdentityBytes

@@ -12,4 +12,8 @@ absl::StatusOr<uint32_t> EffectiveUserId() {
   return static_cast<uint32_t>(geteuid());
 }
 
+absl::StatusOr<std::string> CallerAccountIdentity() {
+  return MakeProviderIdentity(GUID{}, static_cast<uint32_t>(geteuid()));
+}
+
 }  // namespace natfwt::cp

@@ -1,18 +1,24 @@
 // Copyright 2026 The natfwt Authors.
 //
 // The few file-system operations the association store needs, one
-// implementation per OS (store_file_posix.cc; store_file_default.cc returns
-// kUnimplemented elsewhere):
+// implementation per OS (store_file_posix.cc, store_file_windows.cc;
+// store_file_default.cc returns kUnimplemented elsewhere):
 //
 //   * a private state directory (created with mode 0700);
 //   * reading a small file that may not exist yet;
 //   * replacing a file atomically and durably (temp file in the same
 //     directory with mode 0600, fsync, rename, fsync of the directory), so a
 //     crash leaves either the old or the new content, never a mix;
-//   * an advisory whole-file lock (POSIX flock) that serialises
-//     read-modify-write cycles across threads and processes: every
-//     FileLock::Acquire opens its own descriptor, so two locks conflict even
-//     inside one process.
+//   * an advisory whole-file lock (POSIX flock, Windows LockFileEx) that
+//     serialises read-modify-write cycles across threads and processes:
+//     every FileLock::Acquire opens its own descriptor (handle), so two
+//     locks conflict even inside one process.
+//
+// On Windows the directory and the files get a private DACL instead of
+// modes 0700/0600, and the atomic replace is MoveFileExW with
+// MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH (platform/sys/
+// private_files.h says more); Win32 errors map as in platform/sys/
+// win32_status.h.
 //
 // Errors map errno in one place: EACCES/EPERM/EROFS -> kPermissionDenied,
 // ENOENT -> kNotFound, ENOTDIR/ELOOP/EISDIR -> kFailedPrecondition,
@@ -26,6 +32,7 @@
 #define NATFWT_FACADE_IDENTITY_STORE_FILE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -69,9 +76,10 @@ class FileLock {
   // without an implementation.
   static absl::StatusOr<FileLock> Acquire(const std::string& path, Mode mode);
 
-  FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileLock(FileLock&& other) noexcept
+      : handle_(std::exchange(other.handle_, -1)) {}
   FileLock& operator=(FileLock&& other) noexcept {
-    std::swap(fd_, other.fd_);
+    std::swap(handle_, other.handle_);
     return *this;
   }
   FileLock(const FileLock&) = delete;
@@ -79,8 +87,10 @@ class FileLock {
   ~FileLock();
 
  private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_ = -1;  // The locked descriptor (POSIX); -1 when moved from.
+  explicit FileLock(intptr_t handle) : handle_(handle) {}
+  // The locked descriptor (POSIX) or HANDLE (Windows, where
+  // INVALID_HANDLE_VALUE is -1 too); -1 when moved from.
+  intptr_t handle_ = -1;
 };
 
 }  // namespace natfwt::cp::store_file

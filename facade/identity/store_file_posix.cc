@@ -65,7 +65,7 @@ absl::StatusOr<FileLock> FileLock::Acquire(const std::string& path, Mode mode) {
 FileLock::~FileLock() {
   // Closing the only descriptor of the open file description releases the
   // flock.
-  if (fd_ >= 0) close(fd_);
+  if (handle_ >= 0) close(static_cast<int>(handle_));
 }
 
 }  // namespace natfwt::cp::store_file

@@ -2,14 +2,11 @@
 
 #include "facade/runtime/runtime_options.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <string>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "natfwt_config.h"
+#include "facade/runtime/state_dir.h"
 #include "platform/base/logging.h"
 #include "platform/tun/interface_aliases.h"
 #include "platform/tun/memory_interface.h"
@@ -20,16 +17,6 @@ namespace {
 const char* Env(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? value : nullptr;
-}
-
-std::string DefaultStateDir() {
-  if (const char* dir = Env("NATFWT_STATE_DIR")) return dir;
-  if (geteuid() == 0) return NATFWT_STATE_DIR;
-  if (const char* xdg = Env("XDG_STATE_HOME"))
-    return absl::StrCat(xdg, "/natfwt");
-  if (const char* home = Env("HOME"))
-    return absl::StrCat(home, "/.local/state/natfwt");
-  return "/tmp/natfwt-state";
 }
 
 template <typename T>

@@ -6,10 +6,10 @@
 // Close().
 //
 // Backends: the kernel's TUN driver on Linux (tun_linux.cc), Wintun on Windows
-// (later), and MemoryInterface (memory_interface.h): an in-memory backend
-// with the same contract, so every test of code above this layer runs
-// without privileges. ListInterfaceAliases() (interface_aliases.h) lists the
-// friendly names already taken on the host.
+// (tun_wintun.cc, wintun.dll loaded at run time), and MemoryInterface
+// (memory_interface.h): an in-memory backend with the same contract, so every
+// test of code above this layer runs without privileges. ListInterfaceAliases()
+// (interface_aliases.h) lists the friendly names already taken on the host.
 //
 // Thread-safety: Read() is called by one reader thread at a time; Write() may
 // be called from any thread concurrently with Read(); Close() from any
@@ -90,6 +90,9 @@ class VirtualInterface {
   virtual uint32_t mtu() const = 0;
   // The OS interface index (0 where there is none).
   virtual uint32_t index() const = 0;
+  // The OS's own NET_LUID value for the interface where the OS has LUIDs
+  // (Windows: Wintun's adapter LUID); 0 elsewhere.
+  virtual uint64_t luid() const { return 0; }
 
   // Blocks until at least one packet is available (or Interrupt(): then it
   // returns 0), then fills up to
@@ -156,6 +159,10 @@ class VirtualInterface {
 // use, or when a configured route already exists; kInvalidArgument for a bad
 // config (see validation.h). On error nothing is left behind. Messages name the
 // failing call and the errno text. Thread-safe.
+// Windows (tun_wintun.cc): a Wintun adapter named after the alias; without
+// wintun.dll next to the program or in System32, kUnavailable (the CP facade
+// answers ERROR_NOT_SUPPORTED); kPermissionDenied without Administrator
+// rights.
 absl::StatusOr<std::unique_ptr<VirtualInterface>> CreateKernelInterface(
     const InterfaceConfig& config);
 

@@ -21,7 +21,8 @@ namespace {
 int RunFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    std::fprintf(stderr, "fuzz driver: cannot read %s\n", path.c_str());
+    std::fprintf(stderr, "fuzz driver: cannot read %s\n",
+                 path.string().c_str());
     return 1;
   }
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
@@ -48,7 +49,8 @@ int main(int argc, char** argv) {
     }
   }
   if (inputs == 0) {
-    std::fprintf(stderr, "fuzz driver: no inputs (give files or directories)\n");
+    std::fprintf(stderr,
+                 "fuzz driver: no inputs (give files or directories)\n");
     return 1;
   }
   std::printf("fuzz driver: %d inputs replayed without a crash\n", inputs);

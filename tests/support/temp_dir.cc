@@ -2,10 +2,6 @@
 
 #include "tests/support/temp_dir.h"
 
-#include <stdlib.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -13,17 +9,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace natfwt::testing {
-
-absl::StatusOr<TempDir> TempDir::Create(absl::string_view tag) {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern =
-      absl::StrCat(base && *base ? base : "/tmp", "/natfwt-", tag, "-XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr) {
-    return absl::InternalError(
-        absl::StrCat("mkdtemp(", pattern, "): ", std::strerror(errno)));
-  }
-  return TempDir(std::move(pattern));
-}
 
 TempDir::TempDir(TempDir&& other) noexcept
     : path_(std::exchange(other.path_, std::string())) {}

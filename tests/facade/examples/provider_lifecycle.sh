@@ -8,10 +8,23 @@
 # PROVIDER_REQUEST) and exit 0. Also: command-line errors exit 2, a stored
 # LUID is reused, null_provider --duration ends on its own.
 #
+# The same script checks the Windows builds of the same sources under Wine:
+# NATFWT_TEST_RUNNER=wine runs every program through it, and there
+#   * the stop requests are SIGINT only: Wine turns SIGINT into the
+#     CTRL_C_EVENT the Windows build waits for, while Windows has no SIGTERM
+#     (Wine ends the process at once);
+#   * output lines end in CRLF (C text mode): they are read without the CR;
+#   * command lines reach main() in the ANSI code page, so the invalid UTF-8
+#     name case (a POSIX byte-string matter) is not run.
+#
 # Usage: provider_lifecycle.sh UDP_PROVIDER NULL_PROVIDER
 set -euo pipefail
 
 readonly UDP_PROVIDER=$1 NULL_PROVIDER=$2
+read -r -a RUNNER <<<"${NATFWT_TEST_RUNNER:-}"
+TERM_SIGNAL=TERM
+[[ ${#RUNNER[@]} -eq 0 ]] || TERM_SIGNAL=INT
+readonly TERM_SIGNAL
 readonly WAIT_S=20
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/natfwt-lifecycle.XXXXXX")
 PID=""
@@ -39,17 +52,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# out: the program's stdout so far, without CRs.
+out() { tr -d '\r' <"$TMP/out"; }
+
 # expect_status STATUS COMMAND...: runs COMMAND, which must exit with STATUS.
 expect_status() {
   local expected=$1 status=0
   shift
-  "$@" >"$TMP/out" 2>"$TMP/err" || status=$?
+  "${RUNNER[@]}" "$@" >"$TMP/out" 2>"$TMP/err" || status=$?
   [[ $status -eq $expected ]] || fail "'$*' exited $status, not $expected"
 }
 
-# start COMMAND...: runs COMMAND in the background (PID).
+# start COMMAND...: runs COMMAND in the background (PID). The runner execs
+# the program (Wine's loader becomes the Windows process), so PID is its.
 start() {
-  "$@" >"$TMP/out" 2>"$TMP/err" &
+  "${RUNNER[@]}" "$@" >"$TMP/out" 2>"$TMP/err" &
   PID=$!
 }
 
@@ -57,7 +74,7 @@ start() {
 # stdout line matching the grep PATTERN.
 await_line() {
   local deadline=$((SECONDS + WAIT_S))
-  until grep -q "$1" "$TMP/out"; do
+  until out | grep -q "$1"; do
     kill -0 "$PID" 2>/dev/null || fail "exited before printing $1"
     ((SECONDS < deadline)) || fail "no line $1 within ${WAIT_S}s"
     sleep 0.05
@@ -76,7 +93,7 @@ finish() {
   wait "$PID" || status=$?
   PID=""
   [[ $status -eq 0 ]] || fail "exit status $status"
-  grep -qx 'terminated=PROVIDER_REQUEST' "$TMP/out" ||
+  out | grep -qx 'terminated=PROVIDER_REQUEST' ||
     fail "no TERMINATE(PROVIDER_REQUEST)"
 }
 
@@ -84,12 +101,14 @@ readonly UDP_ARGS=(--listen 127.0.0.1:0 --peer 127.0.0.1:9)
 
 # --- Command lines -------------------------------------------------------------
 expect_status 0 "$UDP_PROVIDER" --help
-grep -q '^Usage: udp_provider' "$TMP/out" || fail "udp_provider --help"
+out | grep -q '^Usage: udp_provider' || fail "udp_provider --help"
 expect_status 0 "$NULL_PROVIDER" --help
 expect_status 2 "$UDP_PROVIDER" --listen 127.0.0.1:0
 expect_status 2 "$UDP_PROVIDER" --listen 127.0.0.1 --peer 127.0.0.1:9
 expect_status 2 "$UDP_PROVIDER" "${UDP_ARGS[@]}" --peer-id not-an-address
-expect_status 2 "$UDP_PROVIDER" "${UDP_ARGS[@]}" --name $'\xff\xfe'
+if [[ ${#RUNNER[@]} -eq 0 ]]; then
+  expect_status 2 "$UDP_PROVIDER" "${UDP_ARGS[@]}" --name $'\xff\xfe'
+fi
 expect_status 2 "$UDP_PROVIDER" "${UDP_ARGS[@]}" --bogus
 expect_status 2 "$NULL_PROVIDER" --duration 0
 expect_status 2 "$NULL_PROVIDER" --name
@@ -100,19 +119,20 @@ start "$UDP_PROVIDER" "${UDP_ARGS[@]}" --name 'lifecycle ✓' \
   --luid-file "$TMP/luid"
 await_line '^transport_id=fd'
 await_line '^luid=0x'
-finish TERM
-luid=$(sed -n 's/^luid=//p' "$TMP/out")
-[[ "$(cat "$TMP/luid")" == "$luid" ]] || fail "LUID file holds $(cat "$TMP/luid")"
-log "udp_provider: registered ($luid), stopped by SIGTERM"
+finish "$TERM_SIGNAL"
+luid=$(out | sed -n 's/^luid=//p')
+stored=$(tr -d '\r' <"$TMP/luid")
+[[ "$stored" == "$luid" ]] || fail "LUID file holds $stored"
+log "udp_provider: registered ($luid), stopped by SIG$TERM_SIGNAL"
 
 # The stored LUID brings the same interface identity back; SIGINT also stops.
-id=$(sed -n 's/^transport_id=//p' "$TMP/out")
+id=$(out | sed -n 's/^transport_id=//p')
 start "$UDP_PROVIDER" "${UDP_ARGS[@]}" --luid-file "$TMP/luid"
 await_line '^transport_id=fd'
 await_line '^luid=0x'
 finish INT
-[[ "$(sed -n 's/^luid=//p' "$TMP/out")" == "$luid" ]] || fail "LUID not reused"
-[[ "$(sed -n 's/^transport_id=//p' "$TMP/out")" == "$id" ]] ||
+[[ "$(out | sed -n 's/^luid=//p')" == "$luid" ]] || fail "LUID not reused"
+[[ "$(out | sed -n 's/^transport_id=//p')" == "$id" ]] ||
   fail "transport ID not reused"
 log "udp_provider: LUID and transport ID reused, stopped by SIGINT"
 
@@ -120,10 +140,10 @@ log "udp_provider: LUID and transport ID reused, stopped by SIGINT"
 start "$NULL_PROVIDER" --ipv4
 await_line '^transport_id=fd'
 await_line '^transport_id=100\.'
-finish TERM
-grep -qx 'packets_dropped=0' "$TMP/out" || fail "null_provider counters"
+finish "$TERM_SIGNAL"
+out | grep -qx 'packets_dropped=0' || fail "null_provider counters"
 start "$NULL_PROVIDER" --duration 1
 await_line '^luid=0x'
 finish
-log "null_provider: stopped by SIGTERM and by --duration"
+log "null_provider: stopped by SIG$TERM_SIGNAL and by --duration"
 log "PASS"

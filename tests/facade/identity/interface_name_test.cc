@@ -189,7 +189,17 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& test_case) { return test_case.param.name; });
 
 TEST(WideToUtf8, NegativeWcharIsInvalid) {
+  if (sizeof(wchar_t) == 2) {
+    GTEST_SKIP() << "wchar_t is unsigned UTF-16 on Windows: -1 is U+FFFF";
+  }
   const wchar_t text[] = {L'a', static_cast<wchar_t>(-1), 0};
+  EXPECT_THAT(WideToUtf8(text, 256, nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Invalid as UTF-16 (Windows) and as UTF-32 (Linux) alike.
+TEST(WideToUtf8, LoneSurrogateIsInvalid) {
+  const wchar_t text[] = {L'a', static_cast<wchar_t>(0xDC00), 0};
   EXPECT_THAT(WideToUtf8(text, 256, nullptr),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }

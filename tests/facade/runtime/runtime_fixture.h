@@ -21,6 +21,10 @@
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
 
+// On Windows, cpnatfwt.h brings in windows.h, whose COM headers define
+// `interface` as `struct`; this fixture uses the word as a name and no COM.
+#undef interface
+
 namespace natfwt::cp::testing {
 
 class RuntimeFixture : public ::testing::Test {

@@ -40,9 +40,9 @@ absl::StatusOr<sockaddr_un> UnixAddress(const std::string& path) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   if (path.empty() || path.size() >= sizeof(address.sun_path)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("control socket path '", path, "' is empty or longer than ",
-                     sizeof(address.sun_path) - 1, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "control socket path '", path, "' is empty or longer than ",
+        sizeof(address.sun_path) - 1, " bytes"));
   }
   std::memcpy(address.sun_path, path.data(), path.size());
   return address;
@@ -227,8 +227,8 @@ absl::StatusOr<std::unique_ptr<ControlServer>> ControlServer::Start(
   if (fd < 0) return Errno("control socket", errno);
   // Created 0600 from the start: no window in which others may connect.
   mode_t old_mask = umask(0177);
-  int bound = bind(fd, reinterpret_cast<const sockaddr*>(&*address),
-                   sizeof(*address));
+  int bound =
+      bind(fd, reinterpret_cast<const sockaddr*>(&*address), sizeof(*address));
   int bind_error = errno;
   umask(old_mask);
   if (bound != 0) {
@@ -259,9 +259,9 @@ absl::StatusOr<int> ControlRequest(
     if (error == EACCES || error == EPERM) {
       return Errno(absl::StrCat("connect ", path), error);
     }
-    return absl::UnavailableError(absl::StrCat(
-        "no node is running (", path, ": ", std::strerror(error),
-        "); start one with 'natfwt up'"));
+    return absl::UnavailableError(
+        absl::StrCat("no node is running (", path, ": ", std::strerror(error),
+                     "); start one with 'natfwt up'"));
   }
   if (!WriteAll(fd, absl::StrCat(request, "\n"))) {
     close(fd);
@@ -276,7 +276,8 @@ absl::StatusOr<int> ControlRequest(
     if (n <= 0) break;
     pending.append(buffer, static_cast<size_t>(n));
     size_t end;
-    while (!code.has_value() && (end = pending.find('\n')) != std::string::npos) {
+    while (!code.has_value() &&
+           (end = pending.find('\n')) != std::string::npos) {
       absl::string_view line(pending.data(), end);
       if (line.size() >= 2 && line[1] == ' ') {
         absl::string_view text = line.substr(2);
@@ -292,7 +293,8 @@ absl::StatusOr<int> ControlRequest(
   }
   close(fd);
   if (!code.has_value()) {
-    return absl::DataLossError("the node closed the connection without an answer");
+    return absl::DataLossError(
+        "the node closed the connection without an answer");
   }
   return *code;
 }

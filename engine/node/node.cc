@@ -350,7 +350,8 @@ PeerStatus NodeImpl::DescribePeer(const std::string& id,
   PeerStatus status;
   status.node_id = id;
   status.online = peer.online;
-  if (peer.record.has_value()) status.transport_ids = peer.record->transport_ids;
+  if (peer.record.has_value())
+    status.transport_ids = peer.record->transport_ids;
   if (peer.link == nullptr) {
     status.state = peer.last_failure.has_value() ? "failed" : "known";
     return status;

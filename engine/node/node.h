@@ -56,9 +56,9 @@ struct NodeOptions {
   // Holds identity.pem (created on first use) and, by default, the control
   // socket.
   std::string state_dir;
-  std::string rendezvous;  // "HOST:PORT" (TCP).
-  std::string network;     // [A-Za-z0-9._-]{1,64}.
-  std::vector<std::string> stun_servers;       // "HOST[:PORT]".
+  std::string rendezvous;                 // "HOST:PORT" (TCP).
+  std::string network;                    // [A-Za-z0-9._-]{1,64}.
+  std::vector<std::string> stun_servers;  // "HOST[:PORT]".
   std::vector<ice::TurnServer> turn_servers;
   // Node IDs (64 lowercase hex digits) this node talks to, or "any".
   std::vector<std::string> allow;
@@ -82,7 +82,7 @@ struct PeerStatus {
   // the network without a session).
   std::string state;
   bool initiator = false;
-  std::string path = "none";  // "direct", "relay" or "none".
+  std::string path = "none";     // "direct", "relay" or "none".
   std::string local_candidate;   // "host udp 192.168.1.2:40000".
   std::string remote_candidate;  // "srflx udp 198.18.0.2:40000".
   std::optional<absl::Duration> rtt;
@@ -125,9 +125,9 @@ struct PingReply {
   // kPermissionDenied: the peer is not allowed. kUnavailable: no session
   // could be set up (the message says why).
   absl::Status status;
-  absl::Duration rtt;        // When ok.
-  std::string path;          // "direct" or "relay", when ok.
-  std::string remote;        // The peer's candidate, when ok.
+  absl::Duration rtt;                        // When ok.
+  std::string path;                          // "direct" or "relay", when ok.
+  std::string remote;                        // The peer's candidate, when ok.
   std::optional<absl::Duration> setup_time;  // Of a session created for it.
 };
 
@@ -140,8 +140,9 @@ class PacketSink {
   // IP packets from `peer`: called on the session's data thread, one batch
   // at a time per session (sessions of different peers may call at once);
   // the spans are valid for the call only.
-  virtual void OnPackets(absl::string_view peer,
-                         absl::Span<const absl::Span<const uint8_t>> packets) = 0;
+  virtual void OnPackets(
+      absl::string_view peer,
+      absl::Span<const absl::Span<const uint8_t>> packets) = 0;
   // `peer`'s verified record arrived or changed: which transport IDs it owns
   // (PeerOwning()) may be different now. Called on the rendezvous client's
   // thread after the change is visible to PeerOwning().

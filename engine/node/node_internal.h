@@ -12,8 +12,8 @@
 #define NATFWT_ENGINE_NODE_NODE_INTERNAL_H_
 
 #include <atomic>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,8 +24,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/synchronization/mutex.h"
 #include "engine/ice/ice_session.h"
 #include "engine/ice/trickle_line.h"
 #include "engine/node/node.h"
@@ -58,8 +58,7 @@ class LinkObserver : public engine::SecureSessionObserver {
   void OnSelectedPair(const ice::SelectedPairInfo& pair) override;
   void OnData(absl::Span<const uint8_t> data) override;
   // IP packets go to the node's PacketSink in batches.
-  void OnDataBatch(
-      absl::Span<const absl::Span<const uint8_t>> batch) override;
+  void OnDataBatch(absl::Span<const absl::Span<const uint8_t>> batch) override;
 
   // Datagrams that were no node message (IP packets while no provider
   // takes them, garbage).
@@ -205,8 +204,7 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   // Node thread: pings (node_ping.cc).
   void StartPing(std::shared_ptr<PingJob> job);
   void SendNextPing(std::shared_ptr<PingJob> job);
-  void ResolvePing(const std::shared_ptr<PingJob>& job,
-                   const PingReply& reply);
+  void ResolvePing(const std::shared_ptr<PingJob>& job, const PingReply& reply);
   // Ends a job that cannot send anything with one reply.
   void ResolveAll(const std::shared_ptr<PingJob>& job, const PingReply& reply);
   void FailWaiting(Peer& peer, const absl::Status& why);

@@ -129,8 +129,9 @@ void NodeImpl::SendSignal(const std::string& peer, absl::string_view kind,
   }
 }
 
-absl::StatusOr<std::unique_ptr<Link>> NodeImpl::NewLink(
-    const std::string& peer, uint64_t session_id, bool initiator) {
+absl::StatusOr<std::unique_ptr<Link>> NodeImpl::NewLink(const std::string& peer,
+                                                        uint64_t session_id,
+                                                        bool initiator) {
   auto link = std::make_unique<Link>();
   link->peer = peer;
   link->session_id = session_id;
@@ -140,9 +141,9 @@ absl::StatusOr<std::unique_ptr<Link>> NodeImpl::NewLink(
   engine::SecureSession::Options options;
   options.ice = IceConfig(/*controlling=*/initiator);
   NATFWT_ASSIGN_OR_RETURN(
-      link->session, engine::SecureSession::Create(
-                         engine_thread_, identity_, std::move(options),
-                         link->observer.get()));
+      link->session,
+      engine::SecureSession::Create(engine_thread_, identity_,
+                                    std::move(options), link->observer.get()));
   link->observer->set_session(link->session.get());
   NATFWT_RETURN_IF_ERROR(link->session->Start());
   return link;
@@ -160,7 +161,8 @@ void NodeImpl::StartSession(const std::string& peer_id, Peer& peer) {
   absl::StatusOr<ice::SessionDescription> local =
       (*link)->session->LocalDescription();
   absl::StatusOr<std::string> text =
-      local.ok() ? local->Format() : absl::StatusOr<std::string>(local.status());
+      local.ok() ? local->Format()
+                 : absl::StatusOr<std::string>(local.status());
   if (!text.ok()) {
     FailWaiting(peer, text.status());
     return;
@@ -175,17 +177,17 @@ void NodeImpl::StartSession(const std::string& peer_id, Peer& peer) {
 
 void NodeImpl::ArmConnectTimeout(const std::string& peer_id,
                                  uint64_t session_id) {
-  node_thread_.PostDelayed(options_.connect_timeout, [this, peer_id,
-                                                      session_id] {
-    auto it = peers_.find(peer_id);
-    if (it == peers_.end() || it->second.link == nullptr) return;
-    Link& link = *it->second.link;
-    if (link.session_id != session_id || link.secure_at.has_value()) return;
-    FailLink(peer_id, it->second,
-             absl::DeadlineExceededError(absl::StrCat(
-                 "no secure session within ",
-                 absl::FormatDuration(options_.connect_timeout))));
-  });
+  node_thread_.PostDelayed(
+      options_.connect_timeout, [this, peer_id, session_id] {
+        auto it = peers_.find(peer_id);
+        if (it == peers_.end() || it->second.link == nullptr) return;
+        Link& link = *it->second.link;
+        if (link.session_id != session_id || link.secure_at.has_value()) return;
+        FailLink(peer_id, it->second,
+                 absl::DeadlineExceededError(absl::StrCat(
+                     "no secure session within ",
+                     absl::FormatDuration(options_.connect_timeout))));
+      });
 }
 
 void NodeImpl::HandleSignal(const rendezvous::Signal& signal) {
@@ -252,7 +254,8 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
   absl::StatusOr<ice::SessionDescription> local =
       created.session->LocalDescription();
   absl::StatusOr<std::string> answer =
-      local.ok() ? local->Format() : absl::StatusOr<std::string>(local.status());
+      local.ok() ? local->Format()
+                 : absl::StatusOr<std::string>(local.status());
   if (status.ok() && !answer.ok()) status = answer.status();
   if (!status.ok()) {
     NATFWT_LOG(kWarning) << "offer from " << from.substr(0, 12)
@@ -342,7 +345,8 @@ void NodeImpl::OnLinkState(const std::string& peer_id, Link& link,
     std::vector<std::shared_ptr<PingJob>> waiting = std::move(peer.waiting);
     peer.waiting.clear();
     for (std::shared_ptr<PingJob>& job : waiting) {
-      if (job->created_session) job->setup_time = *link.secure_at - link.created;
+      if (job->created_session)
+        job->setup_time = *link.secure_at - link.created;
       SendNextPing(std::move(job));
     }
     return;

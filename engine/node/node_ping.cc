@@ -40,7 +40,8 @@ void NodeImpl::StartPing(std::shared_ptr<PingJob> job) {
   if (!Allowed(job->peer)) {
     PingReply reply;
     reply.status = absl::PermissionDeniedError(
-        "peer not allowed (start the node with --allow NODE_ID or --allow any)");
+        "peer not allowed (start the node with --allow NODE_ID or --allow "
+        "any)");
     ResolveAll(job, reply);
     return;
   }
@@ -76,15 +77,13 @@ void NodeImpl::SendNextPing(std::shared_ptr<PingJob> job) {
     return;
   }
   uint32_t sequence = next_sequence_++;
-  PingMessage message{.kind = DatagramKind::kPing,
-                      .sequence = sequence,
-                      .timestamp_ns = 0};
+  PingMessage message{
+      .kind = DatagramKind::kPing, .sequence = sequence, .timestamp_ns = 0};
   uint8_t datagram[kPingSize];
   WritePing(message, absl::MakeSpan(datagram));
   peer.outstanding[sequence] = {job, clock_.Now()};
   ++job->sent;
-  absl::Status status =
-      peer.link->session->Send(absl::MakeConstSpan(datagram));
+  absl::Status status = peer.link->session->Send(absl::MakeConstSpan(datagram));
   if (!status.ok()) {
     NATFWT_LOG(kDebug) << "ping " << sequence << " not sent: " << status;
   }
@@ -165,7 +164,8 @@ void NodeImpl::FailWaiting(Peer& peer, const absl::Status& why) {
       ++job->sent;
       PingReply reply;
       reply.status = absl::Status(
-          why.code(), absl::StrCat("no session with the peer: ", why.message()));
+          why.code(),
+          absl::StrCat("no session with the peer: ", why.message()));
       ResolvePing(job, reply);
     }
   }

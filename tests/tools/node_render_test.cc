@@ -46,8 +46,9 @@ TEST(NodeRender, StatusText) {
   EXPECT_THAT(text, HasSubstr("network     home (rendezvous 203.0.113.3:443, "
                               "connected)"));
   EXPECT_THAT(text, HasSubstr("nat         port-restricted-cone"));
-  EXPECT_THAT(text, HasSubstr("bbbbbbbbbbbb  secure  direct  host udp "
-                              "192.168.1.2:4000 <-> srflx udp 198.18.0.6:5000"));
+  EXPECT_THAT(text,
+              HasSubstr("bbbbbbbbbbbb  secure  direct  host udp "
+                        "192.168.1.2:4000 <-> srflx udp 198.18.0.6:5000"));
   EXPECT_THAT(text, HasSubstr("rtt 1.25 ms"));
   EXPECT_THAT(text, HasSubstr("tx 100 B rx 19 KiB"));
   EXPECT_THAT(text, HasSubstr("handshake 1m5s ago (setup 120.00 ms)"));

@@ -77,7 +77,8 @@ std::string Tail(const std::string& path, int lines) {
   std::ifstream in(path);
   std::vector<std::string> all;
   for (std::string line; std::getline(in, line);) all.push_back(line);
-  size_t from = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
+  size_t from =
+      all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
   return absl::StrJoin(all.begin() + from, all.end(), "\n");
 }
 
@@ -107,9 +108,8 @@ absl::StatusOr<LabNodes> StartLabNodes(const Lab& lab,
     NATFWT_ASSIGN_OR_RETURN(secure::Identity identity,
                             secure::Identity::LoadOrCreate(node.state_dir));
     node.node_id = identity.node_id();
-    NATFWT_ASSIGN_OR_RETURN(
-        std::vector<std::string> argv,
-        LabExecArgv(lab, host, UpArgv(lab, options, node)));
+    NATFWT_ASSIGN_OR_RETURN(std::vector<std::string> argv,
+                            LabExecArgv(lab, host, UpArgv(lab, options, node)));
     NATFWT_ASSIGN_OR_RETURN(node.pid, SpawnDetached(argv, node.log_path));
     nodes.nodes_.push_back(std::move(node));
   }
@@ -143,10 +143,10 @@ absl::Status LabNodes::WaitReady(absl::Duration timeout) const {
                          "):\n", Tail(node->log_path, 15)));
       }
       absl::StatusOr<ControlReply> reply = AskNode(*node, "status json");
-      bool ready = reply.ok() && !reply->lines.empty() &&
-                   absl::StrContains(reply->lines[0],
-                                     "\"rendezvous_connected\":true") &&
-                   CountOccurrences(reply->lines[0], "\"online\":true") >= others;
+      bool ready =
+          reply.ok() && !reply->lines.empty() &&
+          absl::StrContains(reply->lines[0], "\"rendezvous_connected\":true") &&
+          CountOccurrences(reply->lines[0], "\"online\":true") >= others;
       if (!ready) still.push_back(node);
     }
     pending = std::move(still);

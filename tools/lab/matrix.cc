@@ -42,16 +42,17 @@ std::optional<absl::Duration> MillisecondsAfter(absl::string_view line,
 
 void RunPair(const LabNode& from, const LabNode& to,
              const MatrixOptions& options, PairResult& result) {
-  std::string request = absl::StrCat(
-      "ping ", to.node_id, " ", options.pings, " ",
-      absl::ToInt64Milliseconds(options.ping_interval), " 2000");
+  std::string request =
+      absl::StrCat("ping ", to.node_id, " ", options.pings, " ",
+                   absl::ToInt64Milliseconds(options.ping_interval), " 2000");
   absl::Time start = absl::Now();
   std::string last_error;
   absl::StatusOr<int> code = node::ControlRequest(
       from.control_path, request, [&](absl::string_view line, bool) {
         std::optional<ParsedReply> reply = ParseReplyLine(line);
         if (!reply.has_value()) {
-          if (absl::StartsWith(line, "no reply")) last_error = std::string(line);
+          if (absl::StartsWith(line, "no reply"))
+            last_error = std::string(line);
           return;
         }
         if (!result.first_reply.has_value()) {
@@ -182,11 +183,10 @@ std::string RenderMatrix(const MatrixResult& result) {
     absl::StrAppendFormat(&out, "%-11s", NatKindName(result.kinds[i]));
     for (size_t j = 0; j < n; ++j) {
       const PairResult& pair = result.pairs[i * n + j];
-      std::string text =
-          absl::StrCat(pair.expected == PathKind::kDirect ? "D" : "R", "/",
-                       pair.path.has_value()
-                           ? (*pair.path == PathKind::kDirect ? "D" : "R")
-                           : "-");
+      std::string text = absl::StrCat(
+          pair.expected == PathKind::kDirect ? "D" : "R", "/",
+          pair.path.has_value() ? (*pair.path == PathKind::kDirect ? "D" : "R")
+                                : "-");
       if (pair.first_reply.has_value()) {
         absl::StrAppendFormat(&text, " %.0f",
                               absl::ToDoubleMilliseconds(*pair.first_reply));
@@ -202,8 +202,8 @@ std::string RenderMatrix(const MatrixResult& result) {
     ++failed;
     absl::StrAppend(&out, "MISMATCH ", NatKindName(pair.left), " x ",
                     NatKindName(pair.right), ": expected ",
-                    PathKindName(pair.expected), ", measured ",
-                    cell(pair.path), " (", pair.detail, ")\n");
+                    PathKindName(pair.expected), ", measured ", cell(pair.path),
+                    " (", pair.detail, ")\n");
   }
   absl::StrAppendFormat(
       &out,

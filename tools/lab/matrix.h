@@ -47,8 +47,8 @@ struct PairResult {
   NatKind left = NatKind::kOpen;
   NatKind right = NatKind::kOpen;
   PathKind expected = PathKind::kDirect;
-  std::optional<PathKind> first_path;  // Of the first reply.
-  std::optional<PathKind> path;        // Of the last reply.
+  std::optional<PathKind> first_path;         // Of the first reply.
+  std::optional<PathKind> path;               // Of the last reply.
   std::optional<absl::Duration> first_reply;  // Request to first reply.
   std::optional<absl::Duration> setup;        // As the node measured it.
   int replies = 0;

@@ -60,9 +60,11 @@ absl::Status AddFlag(const CommandSpec& spec, absl::string_view arg,
 
 }  // namespace
 
-std::string ParsedArgs::Get(absl::string_view flag, std::string fallback) const {
+std::string ParsedArgs::Get(absl::string_view flag,
+                            std::string fallback) const {
   auto it = values.find(flag);
-  return it == values.end() || it->second.empty() ? fallback : it->second.back();
+  return it == values.end() || it->second.empty() ? fallback
+                                                  : it->second.back();
 }
 
 absl::StatusOr<ParsedArgs> Parse(const CommandSpec& spec,
@@ -78,9 +80,9 @@ absl::StatusOr<ParsedArgs> Parse(const CommandSpec& spec,
       if (!status.ok()) return status;
     } else if (!flags_done && arg.size() == 2 && arg[0] == '-' &&
                ShortFlag(spec, arg[1]) != nullptr) {
-      absl::Status status = AddFlag(
-          spec, absl::StrCat("--", ShortFlag(spec, arg[1])->name), args, &i,
-          &out);
+      absl::Status status =
+          AddFlag(spec, absl::StrCat("--", ShortFlag(spec, arg[1])->name), args,
+                  &i, &out);
       if (!status.ok()) return status;
     } else if (!flags_done && absl::StartsWith(arg, "-") && arg.size() > 1) {
       return absl::InvalidArgumentError(

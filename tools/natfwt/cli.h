@@ -13,10 +13,10 @@
 
 #include <map>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace natfwt::cli {
 
@@ -28,18 +28,18 @@ enum ExitCode : int {
 };
 
 struct FlagSpec {
-  std::string name;         // Without the leading dashes.
+  std::string name;  // Without the leading dashes.
   bool takes_value = false;
-  bool repeated = false;    // May appear more than once.
+  bool repeated = false;  // May appear more than once.
   std::string help;
   std::string value_name = "VALUE";
-  char short_name = 0;      // "-c N" for "--count N", when set.
+  char short_name = 0;  // "-c N" for "--count N", when set.
 };
 
 struct CommandSpec {
   std::string name;
-  std::string synopsis;     // Shown after "usage: natfwt NAME ".
-  std::string summary;      // One line for the command list.
+  std::string synopsis;  // Shown after "usage: natfwt NAME ".
+  std::string summary;   // One line for the command list.
   std::vector<FlagSpec> flags;
   int max_positional = 0;
 };

@@ -42,17 +42,19 @@ constexpr absl::string_view kControlFileName = "control.sock";
 FlagSpec StateDirFlag() {
   return {.name = "state-dir",
           .takes_value = true,
-          .help = "the node's directory (identity, control socket); default "
-                  "$NATFWT_STATE_DIR, else " NATFWT_STATE_DIR
-                  " for root, else ~/.local/state/natfwt",
+          .help =
+              "the node's directory (identity, control socket); default "
+              "$NATFWT_STATE_DIR, else " NATFWT_STATE_DIR
+              " for root, else ~/.local/state/natfwt",
           .value_name = "DIR"};
 }
 
 FlagSpec ControlFlag() {
   return {.name = "control",
           .takes_value = true,
-          .help = "the running node's control socket (default: "
-                  "<state dir>/control.sock)",
+          .help =
+              "the running node's control socket (default: "
+              "<state dir>/control.sock)",
           .value_name = "PATH"};
 }
 
@@ -86,7 +88,8 @@ absl::StatusOr<node::NodeOptions> UpOptions(const ParsedArgs& args) {
   options.rendezvous = args.Get("rendezvous");
   options.network = args.Get("network");
   if (options.rendezvous.empty() || options.network.empty()) {
-    return absl::InvalidArgumentError("--rendezvous and --network are required");
+    return absl::InvalidArgumentError(
+        "--rendezvous and --network are required");
   }
   if (auto it = args.values.find("stun"); it != args.values.end()) {
     options.stun_servers = it->second;
@@ -97,9 +100,10 @@ absl::StatusOr<node::NodeOptions> UpOptions(const ParsedArgs& args) {
   }
   if (auto it = args.values.find("turn"); it != args.values.end()) {
     for (const std::string& uri : it->second) {
-      options.turn_servers.push_back(
-          {.uri = uri, .username = args.Get("turn-user"), .password = password,
-           .tls_ca_file = args.Get("turn-ca")});
+      options.turn_servers.push_back({.uri = uri,
+                                      .username = args.Get("turn-user"),
+                                      .password = password,
+                                      .tls_ca_file = args.Get("turn-ca")});
     }
   }
   if (auto it = args.values.find("allow"); it != args.values.end()) {
@@ -353,25 +357,25 @@ int RunUp(const ParsedArgs& args) {
   // background against the first STUN server (RFC 5780 when it can).
   std::thread probe_thread;
   if (!options->stun_servers.empty()) {
-    probe_thread = std::thread([raw = up.node,
-                                server = options->stun_servers[0]] {
-      absl::StatusOr<ice::ServerAddress> address =
-          ice::ParseHostPort(server, ice::kDefaultStunPort);
-      if (!address.ok()) return;
-      probe::NatProbeOptions probe_options;
-      probe_options.server = *address;
-      probe_options.test_timeout = absl::Milliseconds(700);
-      probe_options.port_samples = 4;
-      absl::StatusOr<probe::NatProbeReport> report =
-          probe::RunNatProbe(probe_options);
-      if (!report.ok()) {
-        NATFWT_LOG(kInfo) << "NAT probe failed: " << report.status();
-        return;
-      }
-      raw->SetNatBehaviour(std::string(probe::NatTypeName(report->type)));
-      NATFWT_LOG(kInfo) << "NAT behaviour: "
-                        << probe::NatTypeName(report->type);
-    });
+    probe_thread =
+        std::thread([raw = up.node, server = options->stun_servers[0]] {
+          absl::StatusOr<ice::ServerAddress> address =
+              ice::ParseHostPort(server, ice::kDefaultStunPort);
+          if (!address.ok()) return;
+          probe::NatProbeOptions probe_options;
+          probe_options.server = *address;
+          probe_options.test_timeout = absl::Milliseconds(700);
+          probe_options.port_samples = 4;
+          absl::StatusOr<probe::NatProbeReport> report =
+              probe::RunNatProbe(probe_options);
+          if (!report.ok()) {
+            NATFWT_LOG(kInfo) << "NAT probe failed: " << report.status();
+            return;
+          }
+          raw->SetNatBehaviour(std::string(probe::NatTypeName(report->type)));
+          NATFWT_LOG(kInfo)
+              << "NAT behaviour: " << probe::NatTypeName(report->type);
+        });
   }
   std::printf("control %s\n", control_path.c_str());
   std::fflush(stdout);
@@ -426,7 +430,8 @@ int RunPing(const ParsedArgs& args) {
     return kExitUsage;
   }
   int count = 4, interval_ms = 1000, timeout_ms = 2000;
-  if ((args.Has("count") && !ParseCount(args.Get("count"), 1, 100000, &count)) ||
+  if ((args.Has("count") &&
+       !ParseCount(args.Get("count"), 1, 100000, &count)) ||
       (args.Has("interval-ms") &&
        !ParseCount(args.Get("interval-ms"), 0, 3600000, &interval_ms)) ||
       (args.Has("timeout-ms") &&
@@ -479,37 +484,55 @@ Command UpCommand() {
                       "transport ID, serve 'natfwt status' and 'natfwt "
                       "ping'. Stops cleanly on SIGINT/SIGTERM.",
            .flags =
-               {{.name = "rendezvous", .takes_value = true,
+               {{.name = "rendezvous",
+                 .takes_value = true,
                  .help = "the rendezvous server (TCP)",
                  .value_name = "HOST:PORT"},
-                {.name = "network", .takes_value = true,
-                 .help = "the network to join", .value_name = "NAME"},
-                {.name = "stun", .takes_value = true, .repeated = true,
-                 .help = "a STUN server", .value_name = "HOST[:PORT]"},
-                {.name = "turn", .takes_value = true, .repeated = true,
+                {.name = "network",
+                 .takes_value = true,
+                 .help = "the network to join",
+                 .value_name = "NAME"},
+                {.name = "stun",
+                 .takes_value = true,
+                 .repeated = true,
+                 .help = "a STUN server",
+                 .value_name = "HOST[:PORT]"},
+                {.name = "turn",
+                 .takes_value = true,
+                 .repeated = true,
                  .help = "a TURN server (turn:HOST[:PORT][?transport=udp|tcp]"
                          " or turns:...)",
                  .value_name = "URI"},
-                {.name = "turn-user", .takes_value = true,
-                 .help = "TURN username", .value_name = "USER"},
-                {.name = "turn-password", .takes_value = true,
+                {.name = "turn-user",
+                 .takes_value = true,
+                 .help = "TURN username",
+                 .value_name = "USER"},
+                {.name = "turn-password",
+                 .takes_value = true,
                  .help = "TURN password (or $NATFWT_TURN_PASSWORD)",
                  .value_name = "PASSWORD"},
-                {.name = "turn-ca", .takes_value = true,
+                {.name = "turn-ca",
+                 .takes_value = true,
                  .help = "CA certificates (PEM) trusted for turns: servers",
                  .value_name = "FILE"},
-                {.name = "allow", .takes_value = true, .repeated = true,
+                {.name = "allow",
+                 .takes_value = true,
+                 .repeated = true,
                  .help = "a peer this node talks to ('any': everyone in the "
                          "network)",
                  .value_name = "NODE_ID|any"},
-                {.name = "address", .takes_value = true, .repeated = true,
+                {.name = "address",
+                 .takes_value = true,
+                 .repeated = true,
                  .help = "gather host candidates on this address only",
                  .value_name = "IP"},
                 {.name = "no-ipv6", .help = "IPv4 candidates only"},
-                {.name = "connect-timeout-s", .takes_value = true,
+                {.name = "connect-timeout-s",
+                 .takes_value = true,
                  .help = "how long a new session may take (default 20)",
                  .value_name = "SECONDS"},
-                {.name = "interface", .takes_value = true,
+                {.name = "interface",
+                 .takes_value = true,
                  .help = "the Connectivity Platform interface peers are "
                          "reached through: auto (default: when a TUN can be "
                          "created), on (fail without it), off",
@@ -530,7 +553,8 @@ Command StatusCommand() {
                               "the state, path, RTT, traffic and the "
                               "transport IDs it owns.",
                    .flags = {{.name = "json", .help = "print JSON"},
-                             StateDirFlag(), ControlFlag()},
+                             StateDirFlag(),
+                             ControlFlag()},
                    .max_positional = 0},
           .run = RunStatus};
 }
@@ -541,17 +565,22 @@ Command PingCommand() {
                .synopsis = "NODE_ID [-c N] [flags]",
                .summary = "Ping a peer over its authenticated path (set up on "
                           "demand) and print each reply's path and RTT.",
-               .flags = {{.name = "count", .takes_value = true,
+               .flags = {{.name = "count",
+                          .takes_value = true,
                           .help = "pings to send (default 4)",
-                          .value_name = "N", .short_name = 'c'},
-                         {.name = "interval-ms", .takes_value = true,
+                          .value_name = "N",
+                          .short_name = 'c'},
+                         {.name = "interval-ms",
+                          .takes_value = true,
                           .help = "between pings (default 1000)",
                           .value_name = "MS"},
-                         {.name = "timeout-ms", .takes_value = true,
+                         {.name = "timeout-ms",
+                          .takes_value = true,
                           .help = "wait for each reply (default 2000)",
                           .value_name = "MS"},
                          {.name = "json", .help = "print JSON"},
-                         StateDirFlag(), ControlFlag()},
+                         StateDirFlag(),
+                         ControlFlag()},
                .max_positional = 1},
       .run = RunPing};
 }

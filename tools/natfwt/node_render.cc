@@ -260,13 +260,13 @@ std::string RenderStatusJson(const node::NodeStatus& status,
 std::string RenderPingReply(absl::string_view peer,
                             const node::PingReply& reply) {
   if (!reply.status.ok()) {
-    return absl::StrCat("no reply from ", Short(peer), ": seq=",
-                        reply.sequence, " ", reply.status.message());
+    return absl::StrCat("no reply from ", Short(peer), ": seq=", reply.sequence,
+                        " ", reply.status.message());
   }
   std::string line =
       absl::StrCat("reply from ", Short(peer), ": seq=", reply.sequence,
-                   " time=", Milliseconds(reply.rtt), " via ", reply.path,
-                   " (", reply.remote, ")");
+                   " time=", Milliseconds(reply.rtt), " via ", reply.path, " (",
+                   reply.remote, ")");
   if (reply.setup_time.has_value()) {
     absl::StrAppend(&line, " [session set up in ",
                     Milliseconds(*reply.setup_time), "]");
@@ -283,9 +283,9 @@ int PingSummary::received() const {
 std::string PingSummary::Text() const {
   int sent = static_cast<int>(replies_.size());
   int got = received();
-  std::string out = absl::StrFormat(
-      "%d pings, %d replies, %.0f%% loss", sent, got,
-      sent == 0 ? 0.0 : 100.0 * (sent - got) / sent);
+  std::string out =
+      absl::StrFormat("%d pings, %d replies, %.0f%% loss", sent, got,
+                      sent == 0 ? 0.0 : 100.0 * (sent - got) / sent);
   if (got == 0) return out;
   absl::Duration min = absl::InfiniteDuration(), max, sum;
   for (const node::PingReply& reply : replies_) {

@@ -92,7 +92,8 @@ TEST(ControlSocket, RefusesASecondServerAndReplacesAStaleSocket) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", path.c_str());
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)),
+            0);
   close(fd);
   NATFWT_ASSERT_OK_AND_ASSIGN(auto server, ControlServer::Start(path, Echo));
   Collected collected;
@@ -104,7 +105,8 @@ TEST(ControlSocket, ClientErrors) {
   NATFWT_ASSERT_OK_AND_ASSIGN(natfwt::testing::TempDir dir,
                               natfwt::testing::TempDir::Create("ctl"));
   Collected collected;
-  absl::StatusOr<int> code = Ask(dir.path() + "/none.sock", "status", &collected);
+  absl::StatusOr<int> code =
+      Ask(dir.path() + "/none.sock", "status", &collected);
   EXPECT_THAT(code, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(code.status().message(), HasSubstr("natfwt up"));
   EXPECT_THAT(Ask(std::string(200, 'x'), "status", &collected),
@@ -123,7 +125,8 @@ TEST(ControlSocket, OverlongRequestIsRefused) {
   NATFWT_ASSERT_OK_AND_ASSIGN(auto server, ControlServer::Start(path, Echo));
   Collected collected;
   NATFWT_ASSERT_OK_AND_ASSIGN(
-      int code, Ask(path, std::string(kMaxControlRequest + 10, 'a'), &collected));
+      int code,
+      Ask(path, std::string(kMaxControlRequest + 10, 'a'), &collected));
   EXPECT_EQ(code, 2);
   EXPECT_THAT(collected.err, ElementsAre(HasSubstr("bad request")))
       << absl::StrJoin(collected.out, "/");

@@ -16,6 +16,7 @@
 #include "engine/node/control_socket.h"
 #include "engine/secure/identity.h"
 #include "platform/base/status_macros.h"
+#include "tools/lab/subprocess.h"
 
 namespace natfwt::lab {
 namespace {

@@ -9,6 +9,7 @@ NATFWT_PACKAGES=(
   libnice-dev libglib2.0-dev libssl-dev libabsl-dev libgtest-dev libgmock-dev
   # tests and the NAT lab
   valgrind coturn iproute2 iptables nftables conntrack iputils-ping procps
+  libnetfilter-queue-dev
   mingw-w64 python3 glib-networking
 )
 

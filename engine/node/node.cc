@@ -88,9 +88,11 @@ absl::string_view LinkStateName(engine::SessionState state) {
 
 }  // namespace
 
-std::string PathOf(const ice::SelectedPairInfo& pair) {
+std::string PathOf(const ice::SelectedPairInfo& pair,
+                   const absl::flat_hash_set<std::string>& remote_relays) {
   bool relayed = pair.local.type == ice::CandidateType::kRelay ||
-                 pair.remote.type == ice::CandidateType::kRelay;
+                 pair.remote.type == ice::CandidateType::kRelay ||
+                 remote_relays.contains(pair.remote.address.ToString());
   return relayed ? "relay" : "direct";
 }
 
@@ -372,7 +374,7 @@ PeerStatus NodeImpl::DescribePeer(const std::string& id,
   status.rtt = stats.rtt;
   std::optional<ice::SelectedPairInfo> pair = link.session->SelectedPair();
   if (pair.has_value()) {
-    status.path = PathOf(*pair);
+    status.path = PathOf(*pair, link.remote_relays);
     status.local_candidate = DescribeCandidate(pair->local);
     status.remote_candidate = DescribeCandidate(pair->remote);
   }

@@ -38,10 +38,18 @@ namespace natfwt::node {
 
 class NodeImpl;
 
-// "direct" or "relay" (either end relayed).
-std::string PathOf(const ice::SelectedPairInfo& pair);
+// "direct" or "relay": relayed when either end is a relayed candidate, or
+// when the remote end is an address the peer signalled as one of its relayed
+// candidates (`remote_relays`, "ip:port"): a peer's relayed candidate is
+// often learned as peer-reflexive first, before its trickled line arrives.
+std::string PathOf(const ice::SelectedPairInfo& pair,
+                   const absl::flat_hash_set<std::string>& remote_relays);
 // "srflx udp 198.18.0.2:40000".
 std::string CandidateText(const ice::Candidate& candidate);
+
+struct Link;
+// Adds the relayed ones of `candidates` to link.remote_relays.
+void NoteRelays(Link& link, const std::vector<ice::Candidate>& candidates);
 
 // Hands one session's events to the node thread; answers pings in place.
 class LinkObserver : public engine::SecureSessionObserver {
@@ -83,8 +91,11 @@ struct Link {
   absl::Status why;  // Of the last state change.
   bool remote_set = false;
   std::string local_ufrag;
+  // The peer's relayed candidates ("ip:port"), from its description and
+  // trickled lines: see PathOf.
+  absl::flat_hash_set<std::string> remote_relays;
   // Candidates that arrived before the remote description (bounded).
-  std::vector<ice::TrickleCandidate> early_candidates;
+  std::vector<ice::TrickleMessage> early_candidates;
   std::unique_ptr<LinkObserver> observer;
   // Declared after the observer: destroyed first, so no callback reaches a
   // destroyed observer.

@@ -22,6 +22,15 @@ constexpr size_t kMaxEarlyCandidates = 64;
 
 }  // namespace
 
+void NoteRelays(Link& link, const std::vector<ice::Candidate>& candidates) {
+  for (const ice::Candidate& candidate : candidates) {
+    if (candidate.type == ice::CandidateType::kRelay &&
+        link.remote_relays.size() < kMaxEarlyCandidates) {
+      link.remote_relays.insert(candidate.address.ToString());
+    }
+  }
+}
+
 // --- LinkObserver (engine threads) ---
 
 void LinkObserver::OnLocalCandidate(const ice::TrickleCandidate& candidate) {
@@ -52,9 +61,12 @@ void LinkObserver::OnStateChanged(engine::SessionState state,
 }
 
 void LinkObserver::OnSelectedPair(const ice::SelectedPairInfo& pair) {
-  NATFWT_LOG(kInfo) << "peer " << peer_.substr(0, 12) << ": " << PathOf(pair)
-                    << " path " << CandidateText(pair.local) << " <-> "
-                    << CandidateText(pair.remote);
+  node_->PostLinkTask(peer_, session_id_, [pair](NodeImpl&, Link& link) {
+    NATFWT_LOG(kInfo) << "peer " << link.peer.substr(0, 12) << ": "
+                      << PathOf(pair, link.remote_relays) << " path "
+                      << CandidateText(pair.local) << " <-> "
+                      << CandidateText(pair.remote);
+  });
 }
 
 void LinkObserver::OnData(absl::Span<const uint8_t> data) {
@@ -250,6 +262,7 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     return;
   }
   Link& created = **link;
+  NoteRelays(created, remote->candidates);
   absl::Status status = created.session->SetRemoteDescription(*remote);
   absl::StatusOr<ice::SessionDescription> local =
       created.session->LocalDescription();
@@ -282,7 +295,10 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
   absl::StatusOr<ice::SessionDescription> remote =
       ice::ParseSessionDescription(text);
   absl::Status status = remote.status();
-  if (status.ok()) status = peer.link->session->SetRemoteDescription(*remote);
+  if (status.ok()) {
+    NoteRelays(*peer.link, remote->candidates);
+    status = peer.link->session->SetRemoteDescription(*remote);
+  }
   if (!status.ok()) {
     ++counters_.signals_malformed;
     NATFWT_LOG(kWarning) << "answer from " << peer.link->peer.substr(0, 12)
@@ -291,8 +307,8 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
   }
   Link& link = *peer.link;
   link.remote_set = true;
-  for (const ice::TrickleCandidate& candidate : link.early_candidates) {
-    (void)link.session->AddRemoteCandidate(candidate);
+  for (const ice::TrickleMessage& message : link.early_candidates) {
+    (void)link.session->AddRemoteTrickle(message);
   }
   link.early_candidates.clear();
 }
@@ -308,16 +324,17 @@ void NodeImpl::HandleCandidate(Peer& peer, uint64_t session_id,
     ++counters_.signals_malformed;
     return;
   }
-  const auto* candidate = std::get_if<ice::TrickleCandidate>(&*message);
-  if (candidate == nullptr) return;  // End of candidates: nothing to do.
   Link& link = *peer.link;
+  if (const auto* candidate = std::get_if<ice::TrickleCandidate>(&*message)) {
+    NoteRelays(link, {candidate->candidate});
+  }
   if (!link.remote_set) {
     if (link.early_candidates.size() < kMaxEarlyCandidates) {
-      link.early_candidates.push_back(*candidate);
+      link.early_candidates.push_back(*message);
     }
     return;
   }
-  absl::Status status = link.session->AddRemoteCandidate(*candidate);
+  absl::Status status = link.session->AddRemoteTrickle(*message);
   if (!status.ok()) {
     NATFWT_LOG(kDebug) << "candidate from " << link.peer.substr(0, 12)
                        << " ignored: " << status;

@@ -161,17 +161,49 @@ absl::Status SecureSession::SetRemoteDescription(
     }
     expected_peer_ = remote.fingerprint;
   }
+  for (const ice::Candidate& candidate : remote.candidates) {
+    NoteRemoteCandidate(candidate);
+  }
   return ice_->SetRemoteDescription(remote);
 }
 
 absl::Status SecureSession::AddRemoteCandidate(
     const ice::TrickleCandidate& candidate) {
+  NoteRemoteCandidate(candidate.candidate);
   return ice_->AddRemoteCandidate(candidate);
+}
+
+absl::Status SecureSession::AddRemoteTrickle(
+    const ice::TrickleMessage& message) {
+  if (const auto* candidate = std::get_if<ice::TrickleCandidate>(&message)) {
+    NoteRemoteCandidate(candidate->candidate);
+  }
+  return ice_->AddRemoteTrickle(message);
+}
+
+void SecureSession::NoteRemoteCandidate(const ice::Candidate& candidate) {
+  if (candidate.type != ice::CandidateType::kRelay) return;
+  std::string address = candidate.address.ToString();
+  bool taken_over_relay = false;
+  {
+    absl::MutexLock lock(&mutex_);
+    if (remote_relays_.size() < kMaxRemoteRelays) {
+      remote_relays_.insert(address);
+    }
+    taken_over_relay = direct_ != nullptr &&
+                       direct_->pair.remote.address.ToString() == address;
+  }
+  if (taken_over_relay) {
+    // We took a peer-reflexive path over that turns out to be the peer's
+    // TURN relay: hand it back so that ICE can still find a direct pair.
+    Post([](SecureSession& s) { s.TearDownDirect(true); });
+  }
 }
 
 void SecureSession::OnIceState(ice::IceState state) {
   switch (state) {
     case ice::IceState::kConnected:
+      FlushUnsentDtls();
       StartHandshake();
       // After an ICE restart: take the (new) pair over again.
       Post([](SecureSession& s) { s.MaybeTakeOver(); });
@@ -227,9 +259,7 @@ void SecureSession::StartHandshake() {
     absl::StatusOr<std::unique_ptr<secure::DtlsHandshake>> created =
         secure::DtlsHandshake::Create(
             identity_, role, *expected_peer_, clock_,
-            [this](absl::Span<const uint8_t> datagram) {
-              (void)ice_->Send(datagram);
-            },
+            [this](absl::Span<const uint8_t> datagram) { SendDtls(datagram); },
             [this](secure::DtlsHandshake::State done, const absl::Status& why) {
               OnHandshakeState(done, why);
             },
@@ -244,6 +274,31 @@ void SecureSession::StartHandshake() {
   SetState(SessionState::kHandshaking, absl::OkStatus());
   absl::Status started = handshake->Start();
   if (!started.ok()) NATFWT_LOG(kInfo) << "DTLS: " << started.message();
+}
+
+void SecureSession::SendDtls(absl::Span<const uint8_t> datagram) {
+  {
+    absl::MutexLock lock(&mutex_);
+    if (!ice_connected_) {
+      if (unsent_dtls_.size() < kMaxUnsentDtls) {
+        unsent_dtls_.emplace_back(datagram.begin(), datagram.end());
+      }
+      return;
+    }
+  }
+  (void)ice_->Send(datagram);
+}
+
+void SecureSession::FlushUnsentDtls() {
+  std::vector<std::vector<uint8_t>> unsent;
+  {
+    absl::MutexLock lock(&mutex_);
+    ice_connected_ = true;
+    unsent.swap(unsent_dtls_);
+  }
+  for (const std::vector<uint8_t>& datagram : unsent) {
+    (void)ice_->Send(datagram);
+  }
 }
 
 void SecureSession::OnHandshakeState(secure::DtlsHandshake::State done,

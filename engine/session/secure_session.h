@@ -70,9 +70,12 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -205,6 +208,9 @@ class SecureSession {
   // different fingerprint; those of IceSession::SetRemoteDescription.
   absl::Status SetRemoteDescription(const ice::SessionDescription& remote);
   absl::Status AddRemoteCandidate(const ice::TrickleCandidate& candidate);
+  // A trickled candidate or the peer's end of candidates
+  // (IceSession::AddRemoteTrickle).
+  absl::Status AddRemoteTrickle(const ice::TrickleMessage& message);
 
   // Encrypts and sends one datagram (direct path when there is one, else
   // libnice). Errors: kFailedPrecondition before kSecure or after it;
@@ -251,6 +257,10 @@ class SecureSession {
   void OnIcePair(const ice::SelectedPairInfo& pair);
   void OnDatagram(absl::Span<const uint8_t> datagram);
   void StartHandshake();
+  void NoteRemoteCandidate(const ice::Candidate& candidate);
+  // Sends a DTLS datagram, or keeps it until ICE connects (see unsent_dtls_).
+  void SendDtls(absl::Span<const uint8_t> datagram);
+  void FlushUnsentDtls();
   void OnHandshakeState(secure::DtlsHandshake::State state,
                         const absl::Status& status);
   void SetState(SessionState state, const absl::Status& why);
@@ -312,6 +322,18 @@ class SecureSession {
   std::shared_ptr<Direct> direct_ ABSL_GUARDED_BY(mutex_);
   // This path's counters, plus those of direct paths already torn down.
   SessionStats stats_ ABSL_GUARDED_BY(mutex_);
+  // DTLS flights this side could not send yet: the controlling peer may
+  // start the handshake before this side's ICE selected a pair (its check
+  // reached us, ours to it is still in flight). Sent once ICE connects;
+  // without this the peer would retransmit only after its DTLS timer.
+  bool ice_connected_ ABSL_GUARDED_BY(mutex_) = false;
+  // The peer's relayed candidates ("ip:port"): a pair whose remote end is
+  // one of them is never taken over (MaybeTakeOver), even when libnice
+  // learned it as peer-reflexive first.
+  absl::flat_hash_set<std::string> remote_relays_ ABSL_GUARDED_BY(mutex_);
+  static constexpr size_t kMaxRemoteRelays = 64;
+  std::vector<std::vector<uint8_t>> unsent_dtls_ ABSL_GUARDED_BY(mutex_);
+  static constexpr size_t kMaxUnsentDtls = 16;
 
   mutable absl::Mutex liveness_mutex_ ABSL_ACQUIRED_AFTER(mutex_);
   std::optional<Liveness> liveness_ ABSL_GUARDED_BY(liveness_mutex_);

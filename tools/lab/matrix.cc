@@ -40,33 +40,54 @@ std::optional<absl::Duration> MillisecondsAfter(absl::string_view line,
   return absl::Microseconds(static_cast<int64_t>(ms * 1000));
 }
 
-void RunPair(const LabNode& from, const LabNode& to,
-             const MatrixOptions& options, PairResult& result) {
+// One `natfwt ping` request through `from`'s control socket; updates
+// `result` with every reply.
+void PingOnce(const LabNode& from, const LabNode& to, int count,
+              absl::Duration interval, absl::Time start, PairResult& result,
+              std::string* last_error) {
   std::string request =
-      absl::StrCat("ping ", to.node_id, " ", options.pings, " ",
-                   absl::ToInt64Milliseconds(options.ping_interval), " 2000");
-  absl::Time start = absl::Now();
-  std::string last_error;
+      absl::StrCat("ping ", to.node_id, " ", count, " ",
+                   absl::ToInt64Milliseconds(interval), " 2000");
   absl::StatusOr<int> code = node::ControlRequest(
       from.control_path, request, [&](absl::string_view line, bool) {
         std::optional<ParsedReply> reply = ParseReplyLine(line);
         if (!reply.has_value()) {
           if (absl::StartsWith(line, "no reply"))
-            last_error = std::string(line);
+            *last_error = std::string(line);
           return;
         }
+        absl::Duration now = absl::Now() - start;
         if (!result.first_reply.has_value()) {
-          result.first_reply = absl::Now() - start;
+          result.first_reply = now;
           result.first_path = reply->path;
+        }
+        if (reply->path == PathKind::kDirect && !result.direct_after) {
+          result.direct_after = now;
         }
         if (reply->setup.has_value()) result.setup = reply->setup;
         result.path = reply->path;
         result.detail = reply->remote;
         ++result.replies;
       });
-  if (!code.ok()) {
-    result.detail = std::string(code.status().message());
-  } else if (result.replies == 0) {
+  if (!code.ok()) *last_error = std::string(code.status().message());
+}
+
+void RunPair(const LabNode& from, const LabNode& to,
+             const MatrixOptions& options, PairResult& result) {
+  absl::Time start = absl::Now();
+  std::string last_error;
+  PingOnce(from, to, options.pings, options.ping_interval, start, result,
+           &last_error);
+  // ICE may start on a relay and move to a direct pair once one works
+  // (aggressive nomination); with many sessions setting up at once that can
+  // take a few seconds. Keep pinging until then, up to `settle`.
+  absl::Time deadline = absl::Now() + options.settle;
+  while (result.expected == PathKind::kDirect && result.path.has_value() &&
+         *result.path != PathKind::kDirect && absl::Now() < deadline) {
+    PingOnce(from, to, 1, absl::ZeroDuration(), start, result, &last_error);
+    absl::SleepFor(absl::Milliseconds(250));  // Between pings.
+  }
+  if (result.replies == 0) {
     result.detail = last_error.empty() ? "no reply" : last_error;
   }
 }
@@ -255,6 +276,12 @@ std::string RenderMatrixJson(const MatrixResult& result) {
     json.Key("first_reply_ms");
     if (pair.first_reply.has_value()) {
       json.Double(absl::ToDoubleMilliseconds(*pair.first_reply));
+    } else {
+      json.Null();
+    }
+    json.Key("direct_after_ms");
+    if (pair.direct_after.has_value()) {
+      json.Double(absl::ToDoubleMilliseconds(*pair.direct_after));
     } else {
       json.Null();
     }

@@ -8,8 +8,10 @@
 // own router(s)); every left node pings every right node. Each pair's
 // session is cold (created by the ping) and separate from the others, so
 // the pairs run concurrently (`parallel` at a time): 49 pairs with 14 nodes.
-// A pair passes when a ping is answered and the path of the last reply (ICE
-// may start on a relay and move to a direct pair) is the expected one. The
+// A pair passes when a ping is answered and the path of the last reply is
+// the expected one. ICE may start on a relay and move to a direct pair once
+// one works: a pair expected to go direct keeps pinging (up to `settle`)
+// until it does, and the time to its first direct reply is reported. The
 // first reply's time is "time to first reply" from the moment the ping
 // request reached the node (cold: including signalling, ICE and the DTLS
 // handshake).
@@ -40,6 +42,8 @@ struct MatrixOptions {
   absl::Duration ping_interval = absl::Milliseconds(300);
   absl::Duration connect_timeout = absl::Seconds(20);
   int parallel = 49;  // Pairs at once.
+  // How long a pair expected to go direct may keep pinging until it does.
+  absl::Duration settle = absl::Seconds(10);
   bool keep = false;  // Leave the lab up afterwards.
 };
 
@@ -50,7 +54,9 @@ struct PairResult {
   std::optional<PathKind> first_path;         // Of the first reply.
   std::optional<PathKind> path;               // Of the last reply.
   std::optional<absl::Duration> first_reply;  // Request to first reply.
-  std::optional<absl::Duration> setup;        // As the node measured it.
+  // Request to the first reply over a direct path.
+  std::optional<absl::Duration> direct_after;
+  std::optional<absl::Duration> setup;  // As the node measured it.
   int replies = 0;
   std::string detail;  // Candidates, or why it failed.
   bool ok() const { return path.has_value() && *path == expected; }

@@ -18,8 +18,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "tools/lab/lab.h"
 #include "tools/lab/lab_plan.h"
+#include "tools/lab/matrix.h"
 #include "tools/lab/server_commands.h"
 #include "tools/lab/shim.h"
 #include "tools/natfwt/commands.h"
@@ -87,7 +89,14 @@ srv, r-HOST (its router) or c-HOST (a cgnat carrier); the exit code is
 COMMAND's.
 lab flush forgets the NAT state (conntrack -F) of HOST's router(s), like a
 NAT that dropped its mappings: the host's next packets get new mappings.
-lab matrix: the traversal matrix (not available yet).)";
+lab matrix runs the traversal matrix: a lab with two hosts per kind
+(l<kind>, r<kind>), a natfwt node on each (`natfwt up` with the lab's STUN
+and TURN over udp, tcp and tls), and every left node pings every right
+node over a new session (--parallel pairs at once, default all). It prints
+the expected and measured path of each pair (D direct, R relay) with the
+time from the ping request to the first reply, and exits 1 unless every
+pair took the expected path. --kinds open,port,... limits the kinds;
+--delay-ms/--loss-pct/--impair as for up; --keep leaves the lab up.)";
 
 struct Subcommand {
   std::set<std::string> flags;
@@ -107,7 +116,11 @@ const std::map<std::string, Subcommand>& Subcommands() {
       {"flush", {{}, 2, 2}},
       {"show", {{"json"}, 1, 1}},
       {"list", {{"json"}, 0, 0}},
-      {"matrix", {{}, 0, 1u << 16}},
+      {"matrix",
+       {{"name", "kinds", "delay-ms", "loss-pct", "impair", "parallel", "pings",
+         "keep", "json"},
+        0,
+        0}},
       {"shim", {{"queue", "delay-ms", "loss-pct", "seed"}, 0, 0}},
   };
   return *subcommands;
@@ -461,6 +474,49 @@ int RunList(const ParsedArgs& args) {
   return kExitOk;
 }
 
+int RunMatrix(const ParsedArgs& args) {
+  lab::MatrixOptions options;
+  options.lab = Options();
+  options.lab_name = args.Get("name");
+  if (args.Has("kinds")) {
+    options.kinds.clear();
+    for (absl::string_view text : absl::StrSplit(args.Get("kinds"), ',')) {
+      absl::StatusOr<lab::NatKind> kind = lab::ParseNatKind(text);
+      if (!kind.ok()) return Usage(std::string(kind.status().message()));
+      options.kinds.push_back(*kind);
+    }
+  }
+  if ((args.Has("delay-ms") &&
+       !absl::SimpleAtoi(args.Get("delay-ms"), &options.delay_ms)) ||
+      (args.Has("loss-pct") &&
+       !absl::SimpleAtod(args.Get("loss-pct"), &options.loss_pct)) ||
+      (args.Has("parallel") &&
+       (!absl::SimpleAtoi(args.Get("parallel"), &options.parallel) ||
+        options.parallel < 1)) ||
+      (args.Has("pings") &&
+       (!absl::SimpleAtoi(args.Get("pings"), &options.pings) ||
+        options.pings < 1 || options.pings > 100))) {
+    return Usage(
+        "lab matrix: bad --delay-ms, --loss-pct, --parallel or --pings");
+  }
+  if (args.Has("impair")) {
+    absl::StatusOr<lab::Impairment> impairment =
+        lab::ParseImpairment(args.Get("impair"));
+    if (!impairment.ok())
+      return Usage(std::string(impairment.status().message()));
+    options.impairment = *impairment;
+  }
+  options.keep = args.Has("keep");
+  absl::StatusOr<lab::MatrixResult> result = lab::RunMatrix(options);
+  if (!result.ok()) return Failure(result.status());
+  if (args.Has("json")) {
+    std::printf("%s\n", lab::RenderMatrixJson(*result).c_str());
+  } else {
+    std::printf("%s", lab::RenderMatrix(*result).c_str());
+  }
+  return result->ok() ? kExitOk : kExitFailure;
+}
+
 int RunShim(const ParsedArgs& args) {
   lab::ShimOptions options;
   if (!absl::SimpleAtoi(args.Get("queue", "0"), &options.queue) ||
@@ -484,10 +540,6 @@ int RunLab(const ParsedArgs& args) {
   if (std::string problem = CheckArguments(name, args); !problem.empty()) {
     return Usage(problem);
   }
-  if (name == "matrix") {
-    std::fprintf(stderr, "natfwt lab matrix: not available\n");
-    return kExitFailure;
-  }
   // Arguments are checked first, so usage errors are reported to anyone.
   if (name != "up") {
     if (absl::Status s = lab::CheckRoot(); !s.ok()) return Failure(s);
@@ -498,6 +550,7 @@ int RunLab(const ParsedArgs& args) {
   if (name == "flush") return RunFlush(args);
   if (name == "show") return RunShow(args);
   if (name == "list") return RunList(args);
+  if (name == "matrix") return RunMatrix(args);
   return RunShim(args);
 }
 
@@ -509,7 +562,7 @@ Command LabCommand() {
           {.name = "lab",
            .synopsis = kSynopsis,
            .summary = "an emulated internet of NATs in network namespaces "
-                      "(up, down, exec, flush, show, list)",
+                      "(up, down, exec, flush, show, list, matrix)",
            .flags = {{.name = "name",
                       .takes_value = true,
                       .help =
@@ -536,7 +589,21 @@ Command LabCommand() {
                       .value_name = "MODE"},
                      {.name = "no-rendezvous",
                       .help = "up: do not start the rendezvous server"},
-                     {.name = "json", .help = "up, show, list: print JSON"},
+                     {.name = "kinds",
+                      .takes_value = true,
+                      .help = "matrix: the NAT kinds (default all)",
+                      .value_name = "KIND,..."},
+                     {.name = "parallel",
+                      .takes_value = true,
+                      .help = "matrix: pairs at once (default all)",
+                      .value_name = "N"},
+                     {.name = "pings",
+                      .takes_value = true,
+                      .help = "matrix: pings per pair (default 3)",
+                      .value_name = "N"},
+                     {.name = "keep", .help = "matrix: leave the lab up"},
+                     {.name = "json",
+                      .help = "up, show, list, matrix: print JSON"},
                      {.name = "all", .help = "down: remove every lab"},
                      {.name = "queue",
                       .takes_value = true,

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -103,7 +104,9 @@ absl::StatusOr<node::NodeOptions> UpOptions(const ParsedArgs& args) {
       options.turn_servers.push_back({.uri = uri,
                                       .username = args.Get("turn-user"),
                                       .password = password,
-                                      .tls_ca_file = args.Get("turn-ca")});
+                                      .tls_ca_file = absl::StartsWithIgnoreCase(uri, "turns:")
+                              ? args.Get("turn-ca")
+                              : ""});
     }
   }
   if (auto it = args.values.find("allow"); it != args.values.end()) {

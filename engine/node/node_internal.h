@@ -65,6 +65,7 @@ class LinkObserver : public engine::SecureSessionObserver {
                       const absl::Status& why) override;
   void OnSelectedPair(const ice::SelectedPairInfo& pair) override;
   void OnData(absl::Span<const uint8_t> data) override;
+  void OnIceRestart() override;
   // IP packets go to the node's PacketSink in batches.
   void OnDataBatch(absl::Span<const absl::Span<const uint8_t>> batch) override;
 
@@ -90,6 +91,9 @@ struct Link {
   engine::SessionState state = engine::SessionState::kNew;
   absl::Status why;  // Of the last state change.
   bool remote_set = false;
+  // ICE restarts this side started to move a relayed session to a direct
+  // path (see NodeImpl::CheckUpgrade).
+  int upgrade_restarts = 0;
   std::string local_ufrag;
   // The peer's relayed candidates ("ip:port"), from its description and
   // trickled lines: see PathOf.
@@ -211,6 +215,13 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   void FailLink(const std::string& peer_id, Peer& peer,
                 const absl::Status& why);
   void ArmConnectTimeout(const std::string& peer_id, uint64_t session_id);
+  void HandleRestart(Peer& peer, uint64_t session_id, const std::string& text);
+  // A relayed session the initiator started: after a while, if still
+  // relayed, restart ICE (at most kMaxUpgradeRestarts times) so that a direct
+  // pair missed in the first round of checks gets another chance.
+  void ScheduleUpgradeCheck(const std::string& peer_id, uint64_t session_id,
+                            absl::Duration delay);
+  void CheckUpgrade(const std::string& peer_id, uint64_t session_id);
 
   // Node thread: pings (node_ping.cc).
   void StartPing(std::shared_ptr<PingJob> job);

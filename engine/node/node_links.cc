@@ -19,6 +19,10 @@ namespace {
 
 // Candidates kept while the remote description is still missing.
 constexpr size_t kMaxEarlyCandidates = 64;
+// A relayed session gets an ICE restart after this (then after 3x this),
+// at most kMaxUpgradeRestarts times.
+constexpr absl::Duration kUpgradeCheckAfter = absl::Seconds(2);
+constexpr int kMaxUpgradeRestarts = 2;
 
 }  // namespace
 
@@ -58,6 +62,21 @@ void LinkObserver::OnStateChanged(engine::SessionState state,
                       [state, why](NodeImpl& node, Link& link) {
                         node.OnLinkState(link.peer, link, state, why);
                       });
+}
+
+void LinkObserver::OnIceRestart() {
+  // New local credentials: the peer needs our new description (our new
+  // candidates follow as trickle lines of the new generation).
+  node_->PostLinkTask(peer_, session_id_, [](NodeImpl& node, Link& link) {
+    absl::StatusOr<ice::SessionDescription> local =
+        link.session->LocalDescription();
+    absl::StatusOr<std::string> text =
+        local.ok() ? local->Format()
+                   : absl::StatusOr<std::string>(local.status());
+    if (!text.ok()) return;
+    link.local_ufrag = local->ufrag;
+    node.SendSignal(link.peer, kSignalRestart, link.session_id, *text);
+  });
 }
 
 void LinkObserver::OnSelectedPair(const ice::SelectedPairInfo& pair) {
@@ -225,6 +244,8 @@ void NodeImpl::HandleSignal(const rendezvous::Signal& signal) {
     HandleAnswer(peer, body->session_id, body->text);
   } else if (signal.kind == kSignalCandidate) {
     HandleCandidate(peer, body->session_id, body->text);
+  } else if (signal.kind == kSignalRestart) {
+    HandleRestart(peer, body->session_id, body->text);
   } else if (signal.kind == kSignalBye) {
     if (peer.link != nullptr && peer.link->session_id == body->session_id) {
       FailLink(signal.from, peer, absl::UnavailableError("the peer left"));
@@ -313,6 +334,61 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
   link.early_candidates.clear();
 }
 
+void NodeImpl::HandleRestart(Peer& peer, uint64_t session_id,
+                             const std::string& text) {
+  if (peer.link == nullptr || peer.link->session_id != session_id ||
+      !peer.link->remote_set) {
+    ++counters_.signals_stale;
+    return;
+  }
+  absl::StatusOr<ice::SessionDescription> remote =
+      ice::ParseSessionDescription(text);
+  absl::Status status = remote.status();
+  if (status.ok()) {
+    NoteRelays(*peer.link, remote->candidates);
+    // A new ufrag restarts ICE here too (unless we started it and this is
+    // the peer's answer); the secure channel is kept.
+    status = peer.link->session->SetRemoteDescription(*remote);
+  }
+  if (!status.ok()) {
+    ++counters_.signals_malformed;
+    NATFWT_LOG(kInfo) << "ICE restart from " << peer.link->peer.substr(0, 12)
+                      << " not applied: " << status;
+  }
+}
+
+void NodeImpl::ScheduleUpgradeCheck(const std::string& peer_id,
+                                    uint64_t session_id,
+                                    absl::Duration delay) {
+  node_thread_.PostDelayed(delay, [this, peer_id, session_id] {
+    CheckUpgrade(peer_id, session_id);
+  });
+}
+
+void NodeImpl::CheckUpgrade(const std::string& peer_id, uint64_t session_id) {
+  auto it = peers_.find(peer_id);
+  if (it == peers_.end() || it->second.link == nullptr) return;
+  Link& link = *it->second.link;
+  if (link.session_id != session_id || link.session == nullptr ||
+      !link.secure_at.has_value()) {
+    return;
+  }
+  std::optional<ice::SelectedPairInfo> pair = link.session->SelectedPair();
+  if (!pair.has_value() || PathOf(*pair, link.remote_relays) != "relay") {
+    return;
+  }
+  if (link.upgrade_restarts >= kMaxUpgradeRestarts) return;
+  ++link.upgrade_restarts;
+  NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12)
+                    << ": still relayed; ICE restart to look for a direct path";
+  absl::Status status = link.session->Restart();
+  if (!status.ok()) {
+    NATFWT_LOG(kInfo) << "ICE restart failed: " << status;
+    return;
+  }
+  ScheduleUpgradeCheck(peer_id, session_id, kUpgradeCheckAfter * 3);
+}
+
 void NodeImpl::HandleCandidate(Peer& peer, uint64_t session_id,
                                const std::string& text) {
   if (peer.link == nullptr || peer.link->session_id != session_id) {
@@ -353,6 +429,9 @@ void NodeImpl::OnLinkState(const std::string& peer_id, Link& link,
     link.secure_at = clock_.Now();
     ++counters_.sessions_secure;
     ExposeSession(peer_id, link.session);
+    if (link.initiator) {
+      ScheduleUpgradeCheck(peer_id, link.session_id, kUpgradeCheckAfter);
+    }
     std::vector<std::function<void(const absl::Status&)>> connected =
         std::move(peer.connect_waiters);
     peer.connect_waiters.clear();

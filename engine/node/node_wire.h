@@ -8,6 +8,8 @@
 //      kind "offer":  "<session id, 16 hex digits> <natfwt1:... description>"
 //      kind "answer": "<session id> <natfwt1:... description>"
 //      kind "cand":   "<session id> <trickle line>" (engine/ice/trickle_line.h)
+//      kind "restart": "<session id> <natfwt1:... description>" (an ICE
+//                     restart within the session: new credentials)
 //      kind "bye":    "<session id>"
 //    A signal for another session than the current one is ignored, so a
 //    late candidate of an old attempt never reaches a new one.
@@ -41,6 +43,7 @@ inline constexpr absl::string_view kSignalOffer = "offer";
 inline constexpr absl::string_view kSignalAnswer = "answer";
 inline constexpr absl::string_view kSignalCandidate = "cand";
 inline constexpr absl::string_view kSignalBye = "bye";
+inline constexpr absl::string_view kSignalRestart = "restart";
 
 struct SignalBody {
   uint64_t session_id = 0;  // Never zero.

@@ -361,7 +361,7 @@ PeerStatus NodeImpl::DescribePeer(const std::string& id,
   const Link& link = *peer.link;
   status.state = std::string(LinkStateName(link.state));
   status.initiator = link.initiator;
-  status.last_handshake = link.secure_at;
+  status.last_handshake = link.secure_wall;
   if (link.secure_at.has_value()) {
     status.setup_time = *link.secure_at - link.created;
   }

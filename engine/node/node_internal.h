@@ -87,7 +87,8 @@ struct Link {
   uint64_t session_id = 0;
   bool initiator = false;
   absl::Time created;
-  std::optional<absl::Time> secure_at;
+  std::optional<absl::Time> secure_at;    // On clock_ (durations).
+  std::optional<absl::Time> secure_wall;  // Wall-clock time, for people.
   engine::SessionState state = engine::SessionState::kNew;
   absl::Status why;  // Of the last state change.
   bool remote_set = false;

@@ -427,6 +427,7 @@ void NodeImpl::OnLinkState(const std::string& peer_id, Link& link,
   Peer& peer = it->second;
   if (state == engine::SessionState::kSecure && !link.secure_at.has_value()) {
     link.secure_at = clock_.Now();
+    link.secure_wall = absl::Now();
     ++counters_.sessions_secure;
     ExposeSession(peer_id, link.session);
     if (link.initiator) {

@@ -22,13 +22,18 @@ std::string InterfaceName(absl::string_view lab, absl::string_view role,
   return absl::StrCat("n", lab, role, i);
 }
 
-std::vector<Sysctl> BaseSysctls(bool forwards) {
-  // IPv4 only: no link-local IPv6 addresses, DAD or router solicitations in
-  // the lab, and no IPv6 candidates that could never connect.
-  std::vector<Sysctl> sysctls = {
-      {"net.ipv6.conf.all.disable_ipv6", "1", true},
-      {"net.ipv6.conf.default.disable_ipv6", "1", true},
-  };
+std::vector<Sysctl> BaseSysctls(bool forwards, bool host) {
+  // The lab's network is IPv4 only: no link-local IPv6 addresses, DAD or
+  // router solicitations on its routers. Hosts keep IPv6 for themselves: a
+  // natfwt node's virtual interface carries IPv6 transport IDs (its overlay,
+  // not the lab's network; nodes in the lab run with --no-ipv6).
+  std::vector<Sysctl> sysctls;
+  if (!host) {
+    sysctls = {
+        {"net.ipv6.conf.all.disable_ipv6", "1", true},
+        {"net.ipv6.conf.default.disable_ipv6", "1", true},
+    };
+  }
   if (forwards) sysctls.push_back({"net.ipv4.ip_forward", "1", false});
   return sysctls;
 }
@@ -40,8 +45,9 @@ NamespacePlan MakeNamespace(std::string name, NamespaceRole role,
   ns.role = role;
   ns.host = std::move(host);
   ns.sysctls = BaseSysctls(role == NamespaceRole::kWan ||
-                           role == NamespaceRole::kRouter ||
-                           role == NamespaceRole::kCarrier);
+                               role == NamespaceRole::kRouter ||
+                               role == NamespaceRole::kCarrier,
+                           role == NamespaceRole::kHost);
   ns.ip_commands.push_back("link set dev lo up");
   return ns;
 }

@@ -507,6 +507,7 @@ int RunMatrix(const ParsedArgs& args) {
     options.impairment = *impairment;
   }
   options.keep = args.Has("keep");
+  if (absl::Status s = lab::CheckRoot(); !s.ok()) return Failure(s);
   absl::StatusOr<lab::MatrixResult> result = lab::RunMatrix(options);
   if (!result.ok()) return Failure(result.status());
   if (args.Has("json")) {
@@ -541,6 +542,7 @@ int RunLab(const ParsedArgs& args) {
     return Usage(problem);
   }
   // Arguments are checked first, so usage errors are reported to anyone.
+  if (name == "matrix") return RunMatrix(args);
   if (name != "up") {
     if (absl::Status s = lab::CheckRoot(); !s.ok()) return Failure(s);
   }
@@ -550,7 +552,6 @@ int RunLab(const ParsedArgs& args) {
   if (name == "flush") return RunFlush(args);
   if (name == "show") return RunShow(args);
   if (name == "list") return RunList(args);
-  if (name == "matrix") return RunMatrix(args);
   return RunShim(args);
 }
 

@@ -94,10 +94,15 @@ INSTANTIATE_TEST_SUITE_P(
       return param.param.name;
     });
 
-TEST(LabCli, MatrixIsNotAvailableYet) {
-  CommandResult result = Lab({"matrix"});
-  EXPECT_EQ(result.exit_code, 1);
-  EXPECT_THAT(result.err, HasSubstr("not available"));
+TEST(LabCli, MatrixChecksItsFlagsFirst) {
+  // (The matrix itself runs in lab_traversal_test, netns suite.)
+  CommandResult bad_kind = Lab({"matrix", "--kinds", "open,nosuch"});
+  EXPECT_EQ(bad_kind.exit_code, 2);
+  EXPECT_THAT(bad_kind.err, HasSubstr("nosuch"));
+  CommandResult bad_parallel = Lab({"matrix", "--parallel", "0"});
+  EXPECT_EQ(bad_parallel.exit_code, 2);
+  CommandResult stray = Lab({"matrix", "extra"});
+  EXPECT_EQ(stray.exit_code, 2);
 }
 
 TEST(LabCli, UnknownLabFails) {

@@ -25,8 +25,10 @@ constexpr absl::string_view kHeaderKeyword = "natfwt-associations";
 constexpr absl::string_view kNextIndexKeyword = "next-index";
 constexpr absl::string_view kRecordKeyword = "record";
 constexpr absl::string_view kEndKeyword = "end";
-constexpr absl::string_view kNoAddress = "-";
-constexpr size_t kRecordTokens = 9;  // "record" + 8 fields.
+constexpr absl::string_view kNoValue = "-";  // No IPv4 address / OS LUID.
+
+// Tokens of a record line: "record" + 8 fields, + the OS LUID from version 2.
+constexpr size_t RecordTokens(int version) { return version >= 2 ? 10 : 9; }
 constexpr char kHexDigits[] = "0123456789ABCDEF";
 
 bool NeedsEscape(unsigned char c) {
@@ -123,34 +125,50 @@ absl::Status FieldError(absl::string_view field, const absl::Status& status) {
       absl::StrCat(field, ": ", status.message()));
 }
 
-// Parses the eight fields after "record" (no cross-record checks).
+// Parses `parsed` into `*out`, or names `field` in the error.
+template <typename T, typename Out>
+absl::Status TakeField(absl::StatusOr<T> parsed, absl::string_view field,
+                       Out* out) {
+  if (!parsed.ok()) return FieldError(field, parsed.status());
+  *out = *std::move(parsed);
+  return absl::OkStatus();
+}
+
+// An optional field: "-" leaves `*out` unset.
+template <typename T, typename Parse>
+absl::Status TakeOptionalField(absl::string_view token, Parse parse,
+                               absl::string_view field, std::optional<T>* out) {
+  if (token == kNoValue) return absl::OkStatus();
+  return TakeField(parse(token), field, out);
+}
+
+// Parses the fields after "record" of a line in format `version` (the caller
+// checked the token count; no cross-record checks).
 absl::StatusOr<AssociationRecord> ParseRecordFields(
-    const std::vector<absl::string_view>& tokens) {
+    const std::vector<absl::string_view>& tokens, int version) {
   AssociationRecord record;
-  auto field = [&](auto parsed, absl::string_view name, auto* out) {
-    if (!parsed.ok()) return FieldError(name, parsed.status());
-    *out = *std::move(parsed);
-    return absl::OkStatus();
-  };
-  NATFWT_RETURN_IF_ERROR(field(UnescapeAssociationField(tokens[1]),
-                               "provider identity", &record.provider_identity));
-  NATFWT_RETURN_IF_ERROR(field(ParseLuid(tokens[2]), "LUID", &record.luid));
-  NATFWT_RETURN_IF_ERROR(field(UnescapeAssociationField(tokens[3]),
-                               "friendly name", &record.friendly_name));
-  NATFWT_RETURN_IF_ERROR(field(UnescapeAssociationField(tokens[4]),
-                               "kernel name", &record.kernel_name));
-  NATFWT_RETURN_IF_ERROR(
-      field(ParseCanonicalPrefix(tokens[5]), "prefix", &record.ula_prefix));
-  NATFWT_RETURN_IF_ERROR(field(ParseCanonicalAddress(tokens[6]), "IPv6 address",
-                               &record.ipv6_address));
-  if (tokens[7] != kNoAddress) {
-    net::IpAddress ipv4;
+  size_t next = 1;
+  auto token = [&] { return tokens[next++]; };
+  NATFWT_RETURN_IF_ERROR(TakeField(UnescapeAssociationField(token()),
+                                   "provider identity",
+                                   &record.provider_identity));
+  NATFWT_RETURN_IF_ERROR(TakeField(ParseLuid(token()), "LUID", &record.luid));
+  if (version >= 2) {
     NATFWT_RETURN_IF_ERROR(
-        field(ParseCanonicalAddress(tokens[7]), "IPv4 address", &ipv4));
-    record.ipv4_address = ipv4;
+        TakeOptionalField(token(), ParseLuid, "OS LUID", &record.os_luid));
   }
+  NATFWT_RETURN_IF_ERROR(TakeField(UnescapeAssociationField(token()),
+                                   "friendly name", &record.friendly_name));
+  NATFWT_RETURN_IF_ERROR(TakeField(UnescapeAssociationField(token()),
+                                   "kernel name", &record.kernel_name));
   NATFWT_RETURN_IF_ERROR(
-      field(ParseTimeField(tokens[8]), "last used", &record.last_used));
+      TakeField(ParseCanonicalPrefix(token()), "prefix", &record.ula_prefix));
+  NATFWT_RETURN_IF_ERROR(TakeField(ParseCanonicalAddress(token()),
+                                   "IPv6 address", &record.ipv6_address));
+  NATFWT_RETURN_IF_ERROR(TakeOptionalField(
+      token(), ParseCanonicalAddress, "IPv4 address", &record.ipv4_address));
+  NATFWT_RETURN_IF_ERROR(
+      TakeField(ParseTimeField(token()), "last used", &record.last_used));
   NATFWT_RETURN_IF_ERROR(ValidateAssociationRecord(record));
   return record;
 }
@@ -167,6 +185,14 @@ absl::Status ValidateLuid(uint64_t luid) {
     return absl::InvalidArgumentError(
         absl::StrCat("LUID ", FormatLuid(luid), " is not IfType ",
                      kIfTypeTunnel, " with a non-zero index and Reserved 0"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOsLuid(const std::optional<uint64_t>& os_luid) {
+  if (os_luid.has_value() && *os_luid == 0) {
+    return absl::InvalidArgumentError(
+        "OS LUID is 0 (a record without one has none)");
   }
   return absl::OkStatus();
 }
@@ -191,13 +217,19 @@ absl::Status ValidateAddresses(const AssociationRecord& record) {
   return absl::OkStatus();
 }
 
-// Finds duplicates among records: LUID, kernel name, friendly name.
+// Finds duplicates among records: LUID, OS LUID, kernel name, friendly name.
 class UniquenessChecker {
  public:
   absl::Status Add(const AssociationRecord& record) {
     const std::string luid = FormatLuid(record.luid);
     if (!luids_.insert(record.luid).second) {
       return absl::InvalidArgumentError(absl::StrCat("duplicate LUID ", luid));
+    }
+    if (record.os_luid.has_value() &&
+        !os_luids_.insert(*record.os_luid).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("LUID ", luid, ": OS LUID ", FormatLuid(*record.os_luid),
+                       " is used twice"));
     }
     if (!kernel_names_.insert(record.kernel_name).second) {
       return absl::InvalidArgumentError(
@@ -214,6 +246,7 @@ class UniquenessChecker {
 
  private:
   absl::flat_hash_set<uint64_t> luids_;
+  absl::flat_hash_set<uint64_t> os_luids_;
   absl::flat_hash_set<std::string> kernel_names_;
   absl::flat_hash_set<std::string> friendly_names_;
 };
@@ -270,11 +303,13 @@ class Parser {
     }
     absl::StatusOr<uint64_t> version = ParseDecimal(tokens[1], 1u << 30);
     if (!version.ok()) return version.status();
-    if (*version != kAssociationFormatVersion) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("format version ", *version, " is not supported (only ",
-                       kAssociationFormatVersion, ")"));
+    if (*version < kMinAssociationFormatVersion ||
+        *version > kAssociationFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "format version ", *version, " is not supported (only ",
+          kMinAssociationFormatVersion, "-", kAssociationFormatVersion, ")"));
     }
+    version_ = static_cast<int>(*version);
     stage_ = Stage::kNextIndex;
     return absl::OkStatus();
   }
@@ -294,13 +329,15 @@ class Parser {
   }
 
   absl::Status Record(const std::vector<absl::string_view>& tokens) {
-    if (tokens[0] != kRecordKeyword || tokens.size() != kRecordTokens) {
+    if (tokens[0] != kRecordKeyword ||
+        tokens.size() != RecordTokens(version_)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("expected 'record' with ", kRecordTokens - 1,
-                       " single-space-separated fields, or 'end <n>'"));
+          absl::StrCat("expected 'record' with ", RecordTokens(version_) - 1,
+                       " single-space-separated fields (format version ",
+                       version_, "), or 'end <n>'"));
     }
     NATFWT_ASSIGN_OR_RETURN(AssociationRecord record,
-                            ParseRecordFields(tokens));
+                            ParseRecordFields(tokens, version_));
     NATFWT_RETURN_IF_ERROR(CheckIndexAllocated(record, table_.next_index));
     NATFWT_RETURN_IF_ERROR(unique_.Add(record));
     table_.records.push_back(std::move(record));
@@ -322,6 +359,7 @@ class Parser {
   }
 
   Stage stage_ = Stage::kHeader;
+  int version_ = kAssociationFormatVersion;  // Set by the header.
   AssociationTable table_;
   UniquenessChecker unique_;
 };
@@ -373,6 +411,7 @@ absl::StatusOr<std::string> UnescapeAssociationField(absl::string_view field) {
 absl::Status ValidateAssociationRecord(const AssociationRecord& record) {
   absl::Status status = ValidateProviderIdentity(record.provider_identity);
   if (status.ok()) status = ValidateLuid(record.luid);
+  if (status.ok()) status = ValidateOsLuid(record.os_luid);
   if (status.ok()) status = ValidateFriendlyName(record.friendly_name);
   if (status.ok()) status = ValidateKernelInterfaceName(record.kernel_name);
   if (status.ok()) status = ValidateAddresses(record);
@@ -423,22 +462,37 @@ absl::StatusOr<AssociationTable> ParseAssociations(absl::string_view text) {
   return parser.Take();
 }
 
+int AssociationFormatVersionFor(const AssociationTable& table) {
+  const bool os_luids = std::any_of(
+      table.records.begin(), table.records.end(),
+      [](const AssociationRecord& r) { return r.os_luid.has_value(); });
+  return os_luids ? kAssociationFormatVersion : kMinAssociationFormatVersion;
+}
+
 std::string FormatAssociations(const AssociationTable& table) {
   std::vector<const AssociationRecord*> sorted;
   for (const AssociationRecord& record : table.records)
     sorted.push_back(&record);
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->luid < b->luid; });
-  std::string out = absl::StrCat(
-      kComment, "\n", kHeaderKeyword, " ", kAssociationFormatVersion, "\n",
-      kNextIndexKeyword, " ", table.next_index, "\n");
+  const int version = AssociationFormatVersionFor(table);
+  std::string out =
+      absl::StrCat(kComment, "\n", kHeaderKeyword, " ", version, "\n",
+                   kNextIndexKeyword, " ", table.next_index, "\n");
   for (const AssociationRecord* r : sorted) {
+    absl::StrAppend(&out, kRecordKeyword, " ",
+                    EscapeAssociationField(r->provider_identity), " ",
+                    FormatLuid(r->luid));
+    if (version >= 2) {
+      absl::StrAppend(
+          &out, " ",
+          r->os_luid ? FormatLuid(*r->os_luid) : std::string(kNoValue));
+    }
     absl::StrAppend(
-        &out, kRecordKeyword, " ", EscapeAssociationField(r->provider_identity),
-        " ", FormatLuid(r->luid), " ", EscapeAssociationField(r->friendly_name),
-        " ", EscapeAssociationField(r->kernel_name), " ",
-        r->ula_prefix.ToString(), " ", r->ipv6_address.ToString(), " ",
-        r->ipv4_address ? r->ipv4_address->ToString() : std::string(kNoAddress),
+        &out, " ", EscapeAssociationField(r->friendly_name), " ",
+        EscapeAssociationField(r->kernel_name), " ", r->ula_prefix.ToString(),
+        " ", r->ipv6_address.ToString(), " ",
+        r->ipv4_address ? r->ipv4_address->ToString() : std::string(kNoValue),
         " ", FormatTimeField(r->last_used), "\n");
   }
   absl::StrAppend(&out, kEndKeyword, " ", sorted.size(), "\n");

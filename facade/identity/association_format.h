@@ -7,18 +7,33 @@
 // LUID, friendly name, kernel name and addresses, so that a provider passing
 // the same LUID in a later session gets the same interface back.
 //
-// File format, version 1 (UTF-8, one item per line, '\n' line ends):
+// A record has two LUIDs. `luid` is natfwt's own (luid.h: IfType 131 and an
+// index from the store's counter): the record's key, which also fixes the
+// kernel name and with it the interface itself (Windows: the Wintun adapter
+// GUID is derived from the kernel name, tun_wintun.cc). `os_luid` is the
+// operating system's LUID of that interface when the OS has LUIDs (Windows),
+// as last seen; it is what providers are given there (spec 9).
+//
+// File format (UTF-8, one item per line, '\n' line ends):
 //
 //   # natfwt interface associations (spec 6.5) ...     <- comment lines
-//   natfwt-associations 1                               <- header
+//   natfwt-associations 2                               <- header: version
 //   next-index 4                                        <- next NetLuidIndex
-//   record <identity> <luid> <friendly> <kernel> <prefix> <ipv6> <ipv4> <time>
+//   record <identity> <luid> <os-luid> <friendly> <kernel> <prefix> <ipv6>
+//          <ipv4> <time>                                <- one line
 //   ...
 //   end 2                                               <- number of records
+//
+// Versions: 1 has no <os-luid> field (8 fields after "record"); 2 adds it
+// after <luid> (9 fields). Both are read. FormatAssociations writes the
+// lowest version that holds the table: 1 while no record has an OS LUID
+// (always on Linux, so older natfwt builds still read those files), else 2.
 //
 // Fields are separated by exactly one space:
 //   identity  provider identity (provider_identity.h), escaped
 //   luid      "0x" + 16 lowercase hex digits, e.g. 0x0083000001000000
+//   os-luid   (version 2) the OS's LUID in the same form, non-zero, or "-"
+//             when the record has none
 //   friendly  friendly name, escaped (may contain any Unicode but controls)
 //   kernel    kernel interface name, escaped
 //   prefix    the IPv6 /64 in RFC 5952 text, e.g. fd12:3456:789a:1::/64
@@ -34,9 +49,10 @@
 // The parser is strict: every field must be in exactly the canonical form
 // the formatter writes (so "%41", "0X...", "fd12:0::/64", a "+01:00" time
 // offset or a leading zero are all rejected), every record must pass
-// ValidateAssociationRecord, LUIDs, kernel names and friendly names must be
-// unique, every LUID index must be below next-index, and the "end" count
-// must match. Comment lines ('#' first) may appear anywhere and are dropped.
+// ValidateAssociationRecord, LUIDs, OS LUIDs, kernel names and friendly
+// names must be unique, every LUID index must be below next-index, and the
+// "end" count must match. Comment lines ('#' first) may appear anywhere and are
+// dropped.
 //
 // Thread-safety: pure functions on values.
 
@@ -56,15 +72,22 @@
 
 namespace natfwt::cp {
 
-// The version this code reads and writes.
-inline constexpr int kAssociationFormatVersion = 1;
+// The versions this code reads: kMinAssociationFormatVersion (no OS LUIDs)
+// to kAssociationFormatVersion (with them).
+inline constexpr int kMinAssociationFormatVersion = 1;
+inline constexpr int kAssociationFormatVersion = 2;
 
 // One association (spec 6.5).
 struct AssociationRecord {
   // Provider identity (D7), e.g. "guid:..." or "uid:1000".
   std::string provider_identity;
-  // IF_LUID value (luid.h): IfType 131, NetLuidIndex >= 1, Reserved 0.
+  // natfwt's IF_LUID value (luid.h): IfType 131, NetLuidIndex >= 1,
+  // Reserved 0. The record's key; allocated by the store.
   uint64_t luid = 0;
+  // The OS's NET_LUID of the interface (VirtualInterface::luid(), non-zero)
+  // when the backend had one at the last registration (Windows); unset on
+  // systems without LUIDs (Linux) and in records from version-1 files.
+  std::optional<uint64_t> os_luid;
   // UTF-8 friendly name (ValidateFriendlyName).
   std::string friendly_name;
   // Kernel interface name (ValidateKernelInterfaceName), e.g. "cpnat3".
@@ -94,31 +117,37 @@ struct AssociationTable {
 
 // Checks one record on its own (not uniqueness, not next-index):
 // provider identity (ValidateProviderIdentity), LUID layout (IfType 131,
-// Reserved 0, index >= 1), friendly name (ValidateFriendlyName), kernel name
-// (ValidateKernelInterfaceName), prefix (IPv6, /64, host bits zero), IPv6
-// address (inside the prefix, interface identifier not reserved per
-// IsReservedInterfaceId), IPv4 address (IPv4 when present), last_used
-// (finite). Returns kInvalidArgument naming the first bad field.
+// Reserved 0, index >= 1), OS LUID (non-zero when set), friendly name
+// (ValidateFriendlyName), kernel name (ValidateKernelInterfaceName), prefix
+// (IPv6, /64, host bits zero), IPv6 address (inside the prefix, interface
+// identifier not reserved per IsReservedInterfaceId), IPv4 address (IPv4 when
+// present), last_used (finite). Returns kInvalidArgument naming the first bad
+// field.
 absl::Status ValidateAssociationRecord(const AssociationRecord& record);
 
 // Checks a whole table: every record (ValidateAssociationRecord), unique
-// LUIDs, kernel names and friendly names, every LUID index below
-// next_index, next_index in [1, kMaxNetLuidIndex + 1].
-// Returns kInvalidArgument naming the first problem (and the record's LUID).
+// LUIDs, OS LUIDs, kernel names and friendly names (an OS LUID may equal
+// another record's own LUID: they are looked up OS LUIDs first), every LUID
+// index below next_index, next_index in [1, kMaxNetLuidIndex + 1]. Returns
+// kInvalidArgument naming the first problem (and the record's LUID).
 absl::Status ValidateAssociationTable(const AssociationTable& table);
 
-// Parses a version-1 file. Errors:
+// Parses a version-1 or version-2 file. Errors:
 //   kDataLoss: anything malformed, as "line N: <problem>" (N counts from 1,
 //     comment lines included; a problem of the whole file, such as a
 //     missing "end" line, names the line after the last one);
-//   kFailedPrecondition: a header with a version other than 1 (written by a
-//     different natfwt; not corrupt, but not readable here).
+//   kFailedPrecondition: a header with another version (written by a newer
+//     natfwt; not corrupt, but not readable here).
 absl::StatusOr<AssociationTable> ParseAssociations(absl::string_view text);
 
-// Writes `table` in the version-1 format, records sorted by LUID, starting
-// with a comment line. For a table that passes ValidateAssociationTable,
-// ParseAssociations(FormatAssociations(t)) gives back `t` with its records
-// sorted by LUID.
+// The version FormatAssociations writes for `table`: 2 when a record has an
+// OS LUID, else 1.
+int AssociationFormatVersionFor(const AssociationTable& table);
+
+// Writes `table` in format AssociationFormatVersionFor(table), records
+// sorted by LUID, starting with a comment line. For a table that passes
+// ValidateAssociationTable, ParseAssociations(FormatAssociations(t)) gives
+// back `t` with its records sorted by LUID.
 std::string FormatAssociations(const AssociationTable& table);
 
 // The escaping used for string fields (exposed for tests and tools).

@@ -87,6 +87,31 @@ absl::StatusOr<AssociationRecord> NewRecord(AssociationTable& table,
   return record;
 }
 
+// The record a LUID names: the one with that OS LUID, else the one with
+// that LUID of natfwt's own; nullptr when none.
+AssociationRecord* FindRecord(AssociationTable& table, uint64_t luid) {
+  for (AssociationRecord& record : table.records) {
+    if (record.os_luid == luid) return &record;
+  }
+  for (AssociationRecord& record : table.records) {
+    if (record.luid == luid) return &record;
+  }
+  return nullptr;
+}
+
+// The OS hands a LUID to one live interface at a time, and may reuse the
+// LUID of an interface that is gone: another record still holding `os_luid`
+// is out of date and loses it.
+void ReleaseOsLuid(AssociationTable& table, const AssociationRecord& record) {
+  for (AssociationRecord& other : table.records) {
+    if (other.luid == record.luid || other.os_luid != record.os_luid) continue;
+    NATFWT_LOG(kInfo) << "OS LUID " << LuidText(*record.os_luid)
+                      << " now belongs to association " << LuidText(record.luid)
+                      << ", no longer to " << LuidText(other.luid);
+    other.os_luid.reset();
+  }
+}
+
 // Save's checks against the other records, then the insert or update.
 absl::Status Upsert(AssociationTable& table, const AssociationRecord& record) {
   if (NetLuidIndex(record.luid) >= table.next_index) {
@@ -109,6 +134,7 @@ absl::Status Upsert(AssociationTable& table, const AssociationRecord& record) {
     return absl::FailedPreconditionError(absl::StrCat(
         "LUID ", LuidText(record.luid), " belongs to another provider"));
   }
+  if (record.os_luid.has_value()) ReleaseOsLuid(table, record);
   if (existing != nullptr) {
     *existing = record;
   } else {
@@ -178,16 +204,16 @@ absl::Status AssociationStore::Mutate(
 absl::StatusOr<AssociationRecord> AssociationStore::FindByLuid(
     uint64_t luid, absl::string_view provider_identity) const {
   NATFWT_ASSIGN_OR_RETURN(AssociationTable table, Read());
-  for (AssociationRecord& record : table.records) {
-    if (record.luid != luid) continue;
-    if (record.provider_identity != provider_identity) {
-      return absl::NotFoundError(absl::StrCat("LUID ", LuidText(luid),
-                                              " belongs to another provider"));
-    }
-    return std::move(record);
+  AssociationRecord* record = FindRecord(table, luid);
+  if (record == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("no association for LUID ", LuidText(luid)));
   }
-  return absl::NotFoundError(
-      absl::StrCat("no association for LUID ", LuidText(luid)));
+  if (record->provider_identity != provider_identity) {
+    return absl::NotFoundError(
+        absl::StrCat("LUID ", LuidText(luid), " belongs to another provider"));
+  }
+  return std::move(*record);
 }
 
 absl::StatusOr<AssociationRecord> AssociationStore::Allocate(
@@ -218,13 +244,13 @@ absl::Status AssociationStore::Save(const AssociationRecord& record) {
 
 absl::Status AssociationStore::Remove(uint64_t luid) {
   return Mutate([&](AssociationTable& table) -> absl::StatusOr<bool> {
-    const size_t before = table.records.size();
-    std::erase_if(table.records,
-                  [&](const AssociationRecord& r) { return r.luid == luid; });
-    if (table.records.size() == before) {
+    const AssociationRecord* record = FindRecord(table, luid);
+    if (record == nullptr) {
       return absl::NotFoundError(
           absl::StrCat("no association for LUID ", LuidText(luid)));
     }
+    table.records.erase(table.records.begin() +
+                        (record - table.records.data()));
     return true;
   });
 }

@@ -3,18 +3,26 @@
 // AssociationStore: the persistent association records of spec 6.5, one
 // text file in a private state directory.
 //
-// A record ties a provider identity (D7) to an interface: LUID, friendly
-// name, kernel name, IPv6 /64 and addresses (association_format.h). When a
-// provider registers with LUID 0 the runtime Allocates a fresh record, picks
-// the friendly name (interface_name.h) and Saves it; when it registers with
-// a non-zero LUID the runtime looks it up with FindByLuid, which succeeds
-// only for the same provider identity, and Saves it again with a new
-// last_used time. Records unused for 90 days are dropped by Expire; an admin
-// tool can Remove them.
+// A record ties a provider identity (D7) to an interface: LUID, the OS's
+// LUID where there is one, friendly name, kernel name, IPv6 /64 and
+// addresses (association_format.h). When a provider registers with LUID 0
+// the runtime Allocates a fresh record, picks the friendly name
+// (interface_name.h) and Saves it with the interface's OS LUID, if any; when
+// it registers with a non-zero LUID the runtime looks it up with FindByLuid,
+// which succeeds only for the same provider identity, and Saves it again
+// with a new last_used time (and the OS LUID seen this time). Records unused
+// for 90 days are dropped by Expire; an admin tool can Remove them.
+//
+// A LUID names a record when it is the record's OS LUID, or else its own
+// (natfwt) LUID: OS LUIDs are looked at first. So the LUID a provider was
+// given (the OS's where there is one, spec 9) and natfwt's own (from files
+// written before OS LUIDs were kept, or from a backend without them) both
+// find the record.
 //
 // Files in the directory:
-//   associations.v1       the records (association_format.h), mode 0600,
-//                         replaced atomically on every change;
+//   associations.v1       the records (association_format.h; the name stays,
+//                         the header line gives the format version), mode
+//                         0600, replaced atomically on every change;
 //   associations.v1.tmp   transient, during a write;
 //   associations.lock     the flock() lock file serialising every operation.
 //
@@ -97,12 +105,12 @@ class AssociationStore {
   // directory() + "/" + kFileName.
   std::string file_path() const;
 
-  // The record with LUID value `luid`, when it belongs to
-  // `provider_identity`. Errors: kNotFound "no association for LUID ..."
-  // when there is none; kNotFound "... belongs to another provider" when it
-  // belongs to a different identity (spec 4.2: both are ERROR_NOT_FOUND
-  // for the provider; the messages differ for logs); the Open errors for
-  // file problems.
+  // The record that `luid` names (an OS LUID or natfwt's own, see above),
+  // when it belongs to `provider_identity`. Errors: kNotFound "no association
+  // for LUID ..." when there is none; kNotFound "... belongs to another
+  // provider" when it belongs to a different identity (spec 4.2: both are
+  // ERROR_NOT_FOUND for the provider; the messages differ for logs); the Open
+  // errors for file problems.
   absl::StatusOr<AssociationRecord> FindByLuid(
       uint64_t luid, absl::string_view provider_identity) const;
 
@@ -122,17 +130,22 @@ class AssociationStore {
       absl::string_view provider_identity, absl::BitGenRef gen, absl::Time now,
       const AllocateOptions& options = {});
 
-  // Inserts `record`, or replaces the stored record with the same LUID, and
-  // writes the file atomically. Errors: kInvalidArgument when the record
-  // fails ValidateAssociationRecord or its LUID index was never allocated by
-  // this store; kFailedPrecondition when the stored record with this LUID
-  // belongs to another provider identity (Remove it first); kAlreadyExists
-  // when another record has the same kernel or friendly name; the Open
-  // errors for file problems.
+  // Inserts `record`, or replaces the stored record with the same LUID
+  // (record.luid, natfwt's own), and writes the file atomically. The OS
+  // LUID is not allocated here: any non-zero value is taken, and another
+  // record still holding the same OS LUID loses it (the OS gives a LUID to
+  // one interface at a time, and may reuse that of an interface that is
+  // gone). Errors: kInvalidArgument when the record fails
+  // ValidateAssociationRecord or its LUID index was never allocated by this
+  // store; kFailedPrecondition when the stored record with this LUID belongs
+  // to another provider identity (Remove it first); kAlreadyExists when
+  // another record has the same kernel or friendly name; the Open errors for
+  // file problems.
   absl::Status Save(const AssociationRecord& record);
 
-  // Deletes the record with LUID `luid` (whoever owns it: meant for the
-  // admin tool and for the runtime's own records). Its index is not reused.
+  // Deletes the record that `luid` names (as FindByLuid; whoever owns it:
+  // meant for the admin tool and for the runtime's own records). Its index
+  // is not reused.
   // Errors: kNotFound when there is none; the Open errors.
   absl::Status Remove(uint64_t luid);
 

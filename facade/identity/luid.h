@@ -8,9 +8,12 @@
 //   +----------------+------------------------+------------------------+
 //
 // (Windows ifdef.h NET_LUID_LH: Reserved:24, NetLuidIndex:24, IfType:16,
-// first field in the least significant bits.) The Linux backend synthesises
+// first field in the least significant bits.) natfwt synthesises its own
 // LUIDs with IfType 131 and a persistent NetLuidIndex from the association
-// store (spec 9); Reserved is always 0.
+// store (spec 9); Reserved is always 0. They key the association records
+// everywhere, and are what providers see where the OS has no LUIDs (Linux);
+// where it has (Windows), providers see the OS's LUID of the interface
+// instead (association_format.h, os_luid).
 //
 // Thread-safety: constexpr functions on values.
 

@@ -311,10 +311,17 @@ CPNATFWT_API HRESULT WINAPI CPNatfwtIndicateReceivedBuffers(
 /* Ties the instance to a virtual interface. interfaceFriendlyName: NULL =
  * default name; clashes get " #k"; cut to CPNATFWT_MAX_INTERFACE_NAME_LENGTH.
  * *interfaceLuid: 0 = new interface, else one tied to this provider before;
- * receives the LUID in use on S_OK. flags: 0. sddl: NULL or the subset of
- * spec D8. Returns S_OK; E_INVALIDARG / HRESULT_FROM_WIN32(ERROR_NOT_FOUND)
- * (change arguments); HRESULT_FROM_WIN32(ERROR_BUSY | ERROR_SERVICE_NOT_ACTIVE)
- * (retry later); E_ACCESSDENIED / HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) /
+ * receives the LUID in use on S_OK: the OS's own LUID of the interface where
+ * the OS has LUIDs (Windows: the Wintun adapter's, spec 9), else one natfwt
+ * synthesises (IfType 131, Linux). Deviation from spec 4.2 ("otherwise the
+ * one requested"): the output can differ from a nonzero input, when the
+ * input is natfwt's own LUID of the interface (earlier natfwt builds gave
+ * it out on Windows too) or Windows gave the re-created adapter another
+ * LUID; the input still finds the interface. Store the output and pass it
+ * next time. flags: 0. sddl: NULL or the subset of spec D8. Returns S_OK;
+ * E_INVALIDARG / HRESULT_FROM_WIN32(ERROR_NOT_FOUND) (change arguments);
+ * HRESULT_FROM_WIN32(ERROR_BUSY | ERROR_SERVICE_NOT_ACTIVE) (retry later);
+ * E_ACCESSDENIED / HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) /
  * E_OUTOFMEMORY (give up); HRESULT_FROM_WIN32(ERROR_INVALID_STATE). */
 CPNATFWT_API HRESULT WINAPI CPNatfwtRegisterProviderInstance(
     CPNATFWT_IN CPNATFWT_PROVIDER_INSTANCE providerInstance,

@@ -10,6 +10,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "facade/identity/address_plan.h"
 #include "facade/identity/interface_name.h"
 #include "facade/identity/provider_identity.h"
@@ -28,6 +29,38 @@ thread_local const Instance* t_callback_instance = nullptr;
 thread_local int t_callback_depth = 0;
 
 constexpr uint64_t kSequenceMask = (uint64_t{1} << 39) - 1;  // pending_ops.cc
+
+std::string LuidText(uint64_t luid) { return absl::StrFormat("0x%016x", luid); }
+
+// Register's arguments other than the LUID, checked.
+struct RegisterArguments {
+  std::optional<SddlPolicy> policy;  // None: no SDDL.
+  std::string friendly_name;         // UTF-8; empty: none requested.
+};
+
+// E_INVALIDARG for flags (spec D5), SDDL (D8) or a name that is not UTF-16.
+absl::StatusOr<RegisterArguments> CheckRegisterArguments(
+    const WCHAR* friendly_name, ULONG flags, const WCHAR* sddl) {
+  if (flags != CPNATFWT_REGISTER_FLAG_NONE) {
+    return HresultError(
+        E_INVALIDARG, absl::StrCat("unknown registration flags 0x",
+                                   absl::Hex(flags), " (spec D5: must be 0)"));
+  }
+  RegisterArguments arguments;
+  if (sddl != nullptr) {
+    absl::StatusOr<SddlPolicy> parsed = ParseSddl(sddl);
+    if (!parsed.ok()) return WithHresult(parsed.status(), E_INVALIDARG);
+    arguments.policy = std::move(*parsed);
+  }
+  if (friendly_name != nullptr) {
+    bool truncated = false;
+    absl::StatusOr<std::string> name = WideToUtf8(
+        friendly_name, CPNATFWT_MAX_INTERFACE_NAME_LENGTH, &truncated);
+    if (!name.ok()) return WithHresult(name.status(), E_INVALIDARG);
+    arguments.friendly_name = std::move(*name);
+  }
+  return arguments;
+}
 
 absl::Status MapInterfaceError(const absl::Status& status) {
   switch (status.code()) {
@@ -180,102 +213,24 @@ absl::Status Instance::Register(const WCHAR* friendly_name, IF_LUID* luid,
 
 absl::Status Instance::RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
                                       ULONG flags, const WCHAR* sddl) {
-  if (flags != CPNATFWT_REGISTER_FLAG_NONE) {
-    return HresultError(
-        E_INVALIDARG, absl::StrCat("unknown registration flags 0x",
-                                   absl::Hex(flags), " (spec D5: must be 0)"));
-  }
-  std::optional<SddlPolicy> policy;
-  if (sddl != nullptr) {
-    absl::StatusOr<SddlPolicy> parsed = ParseSddl(sddl);
-    if (!parsed.ok()) return WithHresult(parsed.status(), E_INVALIDARG);
-    policy = std::move(*parsed);
-  }
-  std::string requested_name;
-  if (friendly_name != nullptr) {
-    bool truncated = false;
-    absl::StatusOr<std::string> name = WideToUtf8(
-        friendly_name, CPNATFWT_MAX_INTERFACE_NAME_LENGTH, &truncated);
-    if (!name.ok()) return WithHresult(name.status(), E_INVALIDARG);
-    requested_name = std::move(*name);
-  }
+  NATFWT_ASSIGN_OR_RETURN(RegisterArguments arguments,
+                          CheckRegisterArguments(friendly_name, flags, sddl));
+  const std::optional<SddlPolicy>& policy = arguments.policy;
   absl::StatusOr<std::string> identity_or =
       ProviderIdentityForCaller(callbacks_.providerId);
   if (!identity_or.ok()) return MapInterfaceError(identity_or.status());
   const std::string& identity = *identity_or;
-  uint64_t requested_luid = luid != nullptr ? luid->Value : 0;
+  const uint64_t requested_luid = luid != nullptr ? luid->Value : 0;
 
   absl::MutexLock context_lock(&context_->mutex);
   absl::StatusOr<AssociationStore*> store = context_->Store();
   if (!store.ok()) return MapInterfaceError(store.status());
-  AssociationRecord record;
-  if (requested_luid != 0) {
-    if (context_->luids_in_use.contains(requested_luid)) {
-      return HresultError(
-          HRESULT_FROM_WIN32(ERROR_BUSY),
-          "the interface is held by another registered instance");
-    }
-    absl::StatusOr<AssociationRecord> found =
-        (*store)->FindByLuid(requested_luid, identity);
-    if (!found.ok()) {
-      return WithHresult(found.status(), HRESULT_FROM_WIN32(ERROR_NOT_FOUND));
-    }
-    record = std::move(*found);
-  } else {
-    AllocateOptions allocate;
-    if (context_->options.ipv4)
-      allocate.ipv4_pool = context_->options.overlay_v4;
-    absl::StatusOr<AssociationRecord> allocated =
-        (*store)->Allocate(identity, context_->random, absl::Now(), allocate);
-    if (!allocated.ok()) return MapInterfaceError(allocated.status());
-    record = std::move(*allocated);
-  }
-  if (!context_->options.overlay_v6.Contains(record.ipv6_address)) {
-    NATFWT_LOG(kWarning) << "association address "
-                         << record.ipv6_address.ToString()
-                         << " lies outside the overlay "
-                         << context_->options.overlay_v6.ToString();
-  }
-  if (context_->options.ipv4 && !record.ipv4_address.has_value()) {
-    absl::StatusOr<net::IpAddress> v4 =
-        RandomIpv4Address(context_->options.overlay_v4, context_->random, {});
-    if (v4.ok()) record.ipv4_address = *v4;
-  }
-  absl::StatusOr<std::vector<AssociationRecord>> stored = (*store)->Records();
+  NATFWT_ASSIGN_OR_RETURN(AssociationRecord record,
+                          ClaimRecord(**store, identity, requested_luid));
+  ChooseFriendlyName(**store, std::move(arguments.friendly_name), record);
 
-  // Friendly name: the requested one, else the record's, else the default;
-  // unique among the system's interfaces and the live instances.
-  absl::flat_hash_set<std::string> taken = context_->names_in_use;
-  if (context_->options.list_aliases) {
-    absl::StatusOr<std::vector<std::string>> aliases =
-        context_->options.list_aliases();
-    if (aliases.ok()) taken.insert(aliases->begin(), aliases->end());
-  }
-  if (stored.ok()) {
-    for (const AssociationRecord& other : *stored) {
-      if (other.luid != record.luid) taken.insert(other.friendly_name);
-    }
-  }
-  if (requested_name.empty()) requested_name = record.friendly_name;
-  taken.erase(record.friendly_name);
-  record.friendly_name = MakeUniqueFriendlyName(
-      requested_name, taken, CPNATFWT_MAX_INTERFACE_NAME_LENGTH);
-
-  tun::InterfaceConfig config;
-  config.kernel_name = record.kernel_name;
-  // Linux keeps at most 255 bytes of alias (IFLA_IFALIAS); the store keeps
-  // the whole name.
-  config.alias =
-      TruncateUtf8ToBytes(record.friendly_name, kMaxLinuxIfAliasBytes);
-  config.mtu = context_->options.mtu;
-  config.addresses.push_back({record.ipv6_address, 128});
-  config.routes.push_back(context_->options.overlay_v6.Network());
-  if (context_->options.ipv4 && record.ipv4_address.has_value()) {
-    config.addresses.push_back({*record.ipv4_address, 32});
-    config.routes.push_back(context_->options.overlay_v4.Network());
-  }
   absl::StatusOr<std::unique_ptr<tun::VirtualInterface>> created =
-      context_->options.interface_factory(config);
+      context_->options.interface_factory(InterfaceConfigFor(record));
   if (!created.ok()) return MapInterfaceError(created.status());
   std::unique_ptr<tun::VirtualInterface> iface = std::move(*created);
 
@@ -290,6 +245,11 @@ absl::Status Instance::RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
     }
     owner_filter_ = std::shared_ptr<firewall::OwnerFilter>(std::move(*filter));
   }
+  // Spec 9: where the OS has LUIDs (Windows), the interface's own is the one
+  // providers see; the record keeps it so that it finds the record later.
+  // Elsewhere (Linux) providers see natfwt's own.
+  const uint64_t os_luid = iface->luid();
+  if (os_luid != 0) record.os_luid = os_luid;
   record.kernel_name = iface->name();
   record.last_used = absl::Now();
   absl::Status saved = (*store)->Save(record);
@@ -299,7 +259,8 @@ absl::Status Instance::RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
 
   context_->luids_in_use.insert(record.luid);
   context_->names_in_use.insert(record.friendly_name);
-  luid_ = record.luid;
+  association_luid_ = record.luid;
+  luid_ = os_luid != 0 ? os_luid : record.luid;
   friendly_name_ = record.friendly_name;
   kernel_name_ = iface->name();
   provider_identity_ = identity;
@@ -308,11 +269,99 @@ absl::Status Instance::RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
     assigned_.push_back(*record.ipv4_address);
   }
   interface_ = std::move(iface);
-  if (luid != nullptr) luid->Value = record.luid;
+  if (luid != nullptr) luid->Value = luid_;
+  if (requested_luid != 0 && requested_luid != luid_) {
+    NATFWT_LOG(kInfo) << "LUID " << LuidText(requested_luid)
+                      << " was requested; the interface's LUID is now "
+                      << LuidText(luid_);
+  }
   NATFWT_LOG(kInfo) << "registered interface " << kernel_name_ << " ('"
-                    << friendly_name_ << "', LUID "
-                    << absl::StrCat("0x", absl::Hex(luid_)) << ")";
+                    << friendly_name_ << "', LUID " << LuidText(luid_)
+                    << ", association " << LuidText(association_luid_) << ")";
   return absl::OkStatus();
+}
+
+absl::StatusOr<AssociationRecord> Instance::ClaimRecord(
+    AssociationStore& store, const std::string& identity,
+    uint64_t requested_luid) {
+  AssociationRecord record;
+  if (requested_luid != 0) {
+    absl::StatusOr<AssociationRecord> found =
+        store.FindByLuid(requested_luid, identity);
+    if (!found.ok()) {
+      return WithHresult(found.status(), HRESULT_FROM_WIN32(ERROR_NOT_FOUND));
+    }
+    // Keyed by the record: the provider may name it by either of its LUIDs.
+    if (context_->luids_in_use.contains(found->luid)) {
+      return HresultError(
+          HRESULT_FROM_WIN32(ERROR_BUSY),
+          "the interface is held by another registered instance");
+    }
+    record = std::move(*found);
+  } else {
+    AllocateOptions allocate;
+    if (context_->options.ipv4)
+      allocate.ipv4_pool = context_->options.overlay_v4;
+    absl::StatusOr<AssociationRecord> allocated =
+        store.Allocate(identity, context_->random, absl::Now(), allocate);
+    if (!allocated.ok()) return MapInterfaceError(allocated.status());
+    record = std::move(*allocated);
+  }
+  if (!context_->options.overlay_v6.Contains(record.ipv6_address)) {
+    NATFWT_LOG(kWarning) << "association address "
+                         << record.ipv6_address.ToString()
+                         << " lies outside the overlay "
+                         << context_->options.overlay_v6.ToString();
+  }
+  if (context_->options.ipv4 && !record.ipv4_address.has_value()) {
+    absl::StatusOr<net::IpAddress> v4 =
+        RandomIpv4Address(context_->options.overlay_v4, context_->random, {});
+    if (v4.ok()) record.ipv4_address = *v4;
+  }
+  return record;
+}
+
+void Instance::ChooseFriendlyName(const AssociationStore& store,
+                                  std::string requested,
+                                  AssociationRecord& record) {
+  // The requested name, else the record's, else the default; unique among
+  // the system's interfaces and the live instances.
+  absl::flat_hash_set<std::string> taken = context_->names_in_use;
+  if (context_->options.list_aliases) {
+    absl::StatusOr<std::vector<std::string>> aliases =
+        context_->options.list_aliases();
+    if (aliases.ok()) taken.insert(aliases->begin(), aliases->end());
+  }
+  absl::StatusOr<std::vector<AssociationRecord>> stored = store.Records();
+  if (stored.ok()) {
+    for (const AssociationRecord& other : *stored) {
+      if (other.luid != record.luid) taken.insert(other.friendly_name);
+    }
+  }
+  if (requested.empty()) requested = record.friendly_name;
+  taken.erase(record.friendly_name);
+  record.friendly_name = MakeUniqueFriendlyName(
+      requested, taken, CPNATFWT_MAX_INTERFACE_NAME_LENGTH);
+}
+
+tun::InterfaceConfig Instance::InterfaceConfigFor(
+    const AssociationRecord& record) const {
+  tun::InterfaceConfig config;
+  // The kernel name also fixes the interface's identity where the backend
+  // derives one from it (Windows: the adapter GUID, hence its LUID).
+  config.kernel_name = record.kernel_name;
+  // Linux keeps at most 255 bytes of alias (IFLA_IFALIAS); the store keeps
+  // the whole name.
+  config.alias =
+      TruncateUtf8ToBytes(record.friendly_name, kMaxLinuxIfAliasBytes);
+  config.mtu = context_->options.mtu;
+  config.addresses.push_back({record.ipv6_address, 128});
+  config.routes.push_back(context_->options.overlay_v6.Network());
+  if (context_->options.ipv4 && record.ipv4_address.has_value()) {
+    config.addresses.push_back({*record.ipv4_address, 32});
+    config.routes.push_back(context_->options.overlay_v4.Network());
+  }
+  return config;
 }
 
 void Instance::StartThreads() {
@@ -423,7 +472,7 @@ absl::Status Instance::Deregister() {
   interface_->Close();  // 4.3 step 3: the interface goes down now.
   {
     absl::MutexLock context_lock(&context_->mutex);
-    context_->luids_in_use.erase(luid_);
+    context_->luids_in_use.erase(association_luid_);
     context_->names_in_use.erase(friendly_name_);
   }
   absl::MutexLock lock(&mutex_);
@@ -497,6 +546,7 @@ InstanceInfo Instance::info() const {
     absl::MutexLock lock(&mutex_);
     out.state = state_;
     out.luid = luid_;
+    out.association_luid = association_luid_;
     out.friendly_name = friendly_name_;
     out.kernel_name = kernel_name_;
     out.termination_reason = termination_;

@@ -79,7 +79,12 @@ struct InstanceStats {
 // What tools and tests may see of an instance.
 struct InstanceInfo {
   InstanceState state;
+  // The LUID the provider was given (Register's output): the OS's LUID of
+  // the interface where the backend has one (Windows), else natfwt's own.
   uint64_t luid = 0;
+  // natfwt's own LUID: the key of the association record (luid.h). Equal to
+  // `luid` where the OS has no LUIDs.
+  uint64_t association_luid = 0;
   std::string friendly_name;
   std::string kernel_name;
   std::vector<net::IpAddress> local_ids;  // ADD succeeded, not removed
@@ -193,6 +198,20 @@ class Instance : public std::enable_shared_from_this<Instance> {
   absl::Status RegisterLocked(const WCHAR* friendly_name, IF_LUID* luid,
                               ULONG flags, const WCHAR* sddl)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The record `requested_luid` names (ERROR_NOT_FOUND when not this
+  // provider's, ERROR_BUSY when a live instance holds it), or a new one for
+  // 0; with its addresses completed for the current options.
+  absl::StatusOr<AssociationRecord> ClaimRecord(AssociationStore& store,
+                                                const std::string& identity,
+                                                uint64_t requested_luid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(context_->mutex);
+  // Sets record.friendly_name: `requested`, else the record's, else the
+  // default, made unique among the host's and the other records' names.
+  void ChooseFriendlyName(const AssociationStore& store, std::string requested,
+                          AssociationRecord& record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(context_->mutex);
+  tun::InterfaceConfig InterfaceConfigFor(
+      const AssociationRecord& record) const;
   void StartThreads();
   void StopThreads();
   void ScheduleTick();
@@ -307,7 +326,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // Completion of the control op the control thread waits for.
   uint64_t control_waiting_for_ ABSL_GUARDED_BY(mutex_) = 0;
   std::optional<HRESULT> control_result_ ABSL_GUARDED_BY(mutex_);
+  // What the provider was given (InstanceInfo::luid) and the record's key.
   uint64_t luid_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t association_luid_ ABSL_GUARDED_BY(mutex_) = 0;
   std::string friendly_name_ ABSL_GUARDED_BY(mutex_);
   std::string kernel_name_ ABSL_GUARDED_BY(mutex_);
   std::string provider_identity_ ABSL_GUARDED_BY(mutex_);

@@ -248,8 +248,9 @@ absl::Status Instance::ReplaceDuplicateAddress(const net::IpAddress& duplicate,
   absl::StatusOr<AssociationStore*> store = context_->Store();
   if (store.ok()) {
     absl::StatusOr<AssociationRecord> record =
-        (*store)->FindByLuid(luid_, provider_identity_);
-    if (record.ok()) {
+        (*store)->FindByLuid(association_luid_, provider_identity_);
+    // FindByLuid looks at OS LUIDs first: make sure it is this record.
+    if (record.ok() && record->luid == association_luid_) {
       (duplicate.is_v6() ? record->ipv6_address : *record->ipv4_address) =
           *fresh;
       (void)(*store)->Save(*record);

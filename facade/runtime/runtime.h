@@ -11,6 +11,19 @@
 //   NATFWT_RETURN_IF_ERROR(runtime.Register(instance, L"VPN", &luid, 0,
 //   nullptr));
 //
+// Interface LUIDs (spec 4.2, 6.5, 9): each interface has an association
+// record (facade/identity/association_store.h) keyed by natfwt's own LUID
+// (luid.h), which also fixes its kernel name, from which the backend makes
+// the same interface again (Windows: the Wintun adapter GUID, so Windows
+// gives back the same adapter and LUID). Where the backend reports the OS's
+// LUID of the interface (VirtualInterface::luid() != 0: Wintun), that is the
+// LUID providers get from Register, and the record keeps it as os_luid;
+// where it does not (Linux: the kernel has ifindexes, not LUIDs), providers
+// get natfwt's own. Register finds the record by either LUID. Deviation from
+// spec 4.2, documented in cpnatfwt.h: the LUID given back may differ from a
+// nonzero one passed in (natfwt's own passed in where the OS has LUIDs, or an
+// adapter the OS gave a new LUID).
+//
 // Errors carry the exact HRESULT of the spec (hresult.h's ToHresult).
 // Thread-safety: every method may be called from any thread.
 

@@ -40,7 +40,8 @@ struct RuntimeContext {
 
   absl::Mutex mutex;
   std::unique_ptr<AssociationStore> store ABSL_GUARDED_BY(mutex);
-  // LUIDs and friendly names of registered, not yet deregistered instances.
+  // Association LUIDs (natfwt's own, AssociationRecord::luid) and friendly
+  // names of registered, not yet deregistered instances.
   absl::flat_hash_set<uint64_t> luids_in_use ABSL_GUARDED_BY(mutex);
   absl::flat_hash_set<std::string> names_in_use ABSL_GUARDED_BY(mutex);
   absl::BitGen random ABSL_GUARDED_BY(mutex);

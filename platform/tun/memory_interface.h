@@ -21,6 +21,7 @@
 #ifndef NATFWT_PLATFORM_TUN_MEMORY_INTERFACE_H_
 #define NATFWT_PLATFORM_TUN_MEMORY_INTERFACE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -64,6 +65,16 @@ class MemoryInterface final : public VirtualInterface {
   uint32_t mtu() const override { return config_.mtu; }
   // A non-zero number unique to this object within the process.
   uint32_t index() const override { return index_; }
+  // What set_luid() set; 0 (a backend without OS LUIDs, as on Linux) until
+  // then.
+  uint64_t luid() const override {
+    return luid_.load(std::memory_order_relaxed);
+  }
+  // Makes luid() report `luid`, as a backend on an OS with LUIDs does
+  // (Windows: Wintun's adapter LUID), so code above this layer can be tested
+  // for both kinds. Meant to be called right after construction (by the
+  // factory that hands the interface out); any thread.
+  void set_luid(uint64_t luid) { luid_.store(luid, std::memory_order_relaxed); }
   absl::StatusOr<size_t> Read(absl::Span<PacketBuffer> packets) override;
   // Appends each packet to the delivered queue; kResourceExhausted when it
   // holds queue_limit packets.
@@ -117,6 +128,7 @@ class MemoryInterface final : public VirtualInterface {
   const uint32_t index_;
   const std::string name_;
   const size_t queue_limit_;
+  std::atomic<uint64_t> luid_{0};
 
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

@@ -6,10 +6,13 @@
 //   * The adapter's name is the config's alias (Windows shows it as the
 //     interface's friendly name, ifAlias); without an alias, the kernel
 //     name. Its tunnel type is "natfwt".
-//   * The adapter GUID is derived from the kernel name (which the CP runtime
-//     keeps per association), so Windows gives the same adapter, and with it
-//     the same LUID, back on the next run; luid() is Wintun's own
-//     (WintunGetAdapterLUID), index() ConvertInterfaceLuidToIndex's.
+//   * name() is the config's kernel name, as on Linux: natfwt's name for
+//     the interface, which the CP runtime keeps per association and passes
+//     back; not the alias, which may change between runs.
+//   * The adapter GUID is derived from the kernel name, so Windows gives the
+//     same adapter, and with it the same LUID, back on the next run; luid()
+//     is Wintun's own (WintunGetAdapterLUID), index()
+//     ConvertInterfaceLuidToIndex's.
 //   * Packets go through one Wintun session (a 4 MiB ring each way). Wintun's
 //     codes are handled as wireguard-go's tun_windows.go does:
 //     ERROR_NO_MORE_ITEMS on receive -> wait on the read event;
@@ -266,14 +269,16 @@ void WintunInterface::Close() {
   wake_event_ = nullptr;
 }
 
-// The adapter's name: the alias, else the kernel name with its "%d" pattern
-// filled in with 0, else "natfwt".
+// The kernel name (name()): the config's with its "%d" pattern filled in
+// with 0, else "natfwt".
+std::string KernelName(const InterfaceConfig& config) {
+  if (config.kernel_name.empty()) return "natfwt";
+  return absl::StrReplaceAll(config.kernel_name, {{"%d", "0"}});
+}
+
+// The adapter's name: the alias, else the kernel name.
 std::string AdapterName(const InterfaceConfig& config) {
-  if (!config.alias.empty()) return config.alias;
-  if (!config.kernel_name.empty()) {
-    return absl::StrReplaceAll(config.kernel_name, {{"%d", "0"}});
-  }
-  return "natfwt";
+  return config.alias.empty() ? KernelName(config) : config.alias;
 }
 
 }  // namespace
@@ -291,8 +296,8 @@ absl::StatusOr<std::unique_ptr<VirtualInterface>> CreateKernelInterface(
   if (adapter == nullptr) {
     return sys::Win32Status(GetLastError(), "WintunCreateAdapter", name);
   }
-  auto iface =
-      std::make_unique<WintunInterface>(api, adapter, name, config.mtu);
+  auto iface = std::make_unique<WintunInterface>(
+      api, adapter, KernelName(config), config.mtu);
   // On error the destructor closes (removes) the adapter.
   NATFWT_RETURN_IF_ERROR(iface->Start(config));
   return iface;

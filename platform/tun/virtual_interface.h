@@ -85,13 +85,15 @@ class VirtualInterface {
 
   virtual ~VirtualInterface() = default;
 
-  // The kernel (or backend) name, e.g. "cpnat0".
+  // The kernel (or backend) name, e.g. "cpnat0". Wintun: the config's
+  // kernel name (the adapter itself is named after the alias).
   virtual const std::string& name() const = 0;
   virtual uint32_t mtu() const = 0;
   // The OS interface index (0 where there is none).
   virtual uint32_t index() const = 0;
   // The OS's own NET_LUID value for the interface where the OS has LUIDs
-  // (Windows: Wintun's adapter LUID); 0 elsewhere.
+  // (Windows: Wintun's adapter LUID); 0 elsewhere (Linux, whose interfaces
+  // have only an index). The CP runtime hands a non-zero one to providers.
   virtual uint64_t luid() const { return 0; }
 
   // Blocks until at least one packet is available (or Interrupt(): then it

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "facade/identity/luid.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/facade/identity/association_test_util.h"
@@ -33,6 +34,21 @@ constexpr char kRecord2[] =
     "100%25%20caf\xC3\xA9\xF0\x9F\x98\x80 cpnat2 fd12:3456:789a:2::/64 "
     "fd12:3456:789a:2::1234:5678 100.64.0.7 2026-01-01T00:00:02.25+00:00";
 
+// Version 2: the OS LUID after natfwt's own (here IfType 53, as Wintun's
+// adapters have, NetLuidIndex 8), "-" for none.
+constexpr uint64_t kOsLuid1 = 0x0035000008000000;
+constexpr char kRecord1V2[] =
+    "record uid:1000 0x0083000001000000 0x0035000008000000 My%20VPN cpnat1 "
+    "fd12:3456:789a:1::/64 fd12:3456:789a:1::1234:5678 - "
+    "2026-01-01T00:00:01+00:00";
+constexpr char kRecord2V2[] =
+    "record guid:6b29fc40-ca47-1067-b31d-00dd010662da 0x0083000002000000 - "
+    "100%25%20caf\xC3\xA9\xF0\x9F\x98\x80 cpnat2 fd12:3456:789a:2::/64 "
+    "fd12:3456:789a:2::1234:5678 100.64.0.7 2026-01-01T00:00:02.25+00:00";
+constexpr char kComment[] =
+    "# natfwt interface associations (spec 6.5). Written by natfwt; edit only "
+    "while no natfwt process runs.";
+
 AssociationTable GoldenTable() {
   AssociationTable table;
   table.next_index = 3;
@@ -46,22 +62,35 @@ AssociationTable GoldenTable() {
   return table;
 }
 
+// GoldenTable() as version 2 writes it: the first record has an OS LUID.
+AssociationTable GoldenTableV2() {
+  AssociationTable table = GoldenTable();
+  table.records[0].os_luid = kOsLuid1;
+  return table;
+}
+
 std::string Lines(const std::vector<std::string>& lines) {
   return absl::StrCat(absl::StrJoin(lines, "\n"), "\n");
 }
 
-// kRecord1 with field `index` (1-8, after "record") replaced.
-std::string Record1With(size_t index, absl::string_view value) {
-  std::vector<std::string> tokens = absl::StrSplit(kRecord1, ' ');
+// `record` with field `index` (1-8, or 1-9 in version 2; after "record")
+// replaced.
+std::string With(absl::string_view record, size_t index,
+                 absl::string_view value) {
+  std::vector<std::string> tokens = absl::StrSplit(record, ' ');
   tokens[index] = std::string(value);
   return absl::StrJoin(tokens, " ");
 }
+std::string Record1With(size_t index, absl::string_view value) {
+  return With(kRecord1, index, value);
+}
 
-// A complete file around the given record lines.
+// A complete file (format `version`) around the given record lines.
 std::string File(const std::vector<std::string>& records,
-                 absl::string_view next_index = "3") {
-  std::vector<std::string> lines = {"natfwt-associations 1",
-                                    absl::StrCat("next-index ", next_index)};
+                 absl::string_view next_index = "3", int version = 1) {
+  std::vector<std::string> lines = {
+      absl::StrCat("natfwt-associations ", version),
+      absl::StrCat("next-index ", next_index)};
   lines.insert(lines.end(), records.begin(), records.end());
   lines.push_back(absl::StrCat("end ", records.size()));
   return Lines(lines);
@@ -69,16 +98,42 @@ std::string File(const std::vector<std::string>& records,
 
 TEST(FormatAssociations, WritesGoldenText) {
   EXPECT_EQ(FormatAssociations(GoldenTable()),
-            Lines({"# natfwt interface associations (spec 6.5). Written by "
-                   "natfwt; edit only while no natfwt process runs.",
-                   "natfwt-associations 1", "next-index 3", kRecord1, kRecord2,
-                   "end 2"}));
+            Lines({kComment, "natfwt-associations 1", "next-index 3", kRecord1,
+                   kRecord2, "end 2"}));
+}
+
+TEST(FormatAssociations, WritesVersion2OnlyWhenARecordHasAnOsLuid) {
+  EXPECT_EQ(AssociationFormatVersionFor(AssociationTable{}), 1);
+  EXPECT_EQ(AssociationFormatVersionFor(GoldenTable()), 1);
+  EXPECT_EQ(AssociationFormatVersionFor(GoldenTableV2()), 2);
+  EXPECT_EQ(FormatAssociations(GoldenTableV2()),
+            Lines({kComment, "natfwt-associations 2", "next-index 3",
+                   kRecord1V2, kRecord2V2, "end 2"}));
 }
 
 TEST(ParseAssociations, ReadsGoldenText) {
   NATFWT_ASSERT_OK_AND_ASSIGN(AssociationTable table,
                               ParseAssociations(File({kRecord1, kRecord2})));
   EXPECT_EQ(table, GoldenTable());
+}
+
+TEST(ParseAssociations, ReadsGoldenVersion2Text) {
+  NATFWT_ASSERT_OK_AND_ASSIGN(
+      AssociationTable table,
+      ParseAssociations(File({kRecord1V2, kRecord2V2}, "3", 2)));
+  EXPECT_EQ(table, GoldenTableV2());
+  ASSERT_TRUE(table.records[0].os_luid.has_value());
+  EXPECT_EQ(*table.records[0].os_luid, kOsLuid1);
+  EXPECT_FALSE(table.records[1].os_luid.has_value());
+}
+
+TEST(ParseAssociations, Version2WithoutOsLuidsIsTheSameTableAsVersion1) {
+  NATFWT_ASSERT_OK_AND_ASSIGN(
+      AssociationTable table,
+      ParseAssociations(File({With(kRecord1V2, 3, "-"), kRecord2V2}, "3", 2)));
+  EXPECT_EQ(table, GoldenTable());
+  // Written back in the lowest version that holds it.
+  EXPECT_EQ(FormatAssociations(table), FormatAssociations(GoldenTable()));
 }
 
 TEST(ParseAssociations, RoundTripsSortedByLuid) {
@@ -91,6 +146,8 @@ TEST(ParseAssociations, RoundTripsSortedByLuid) {
     table.records.push_back(record);
   }
   table.records[1].ipv4_address = *net::IpAddress::Parse("100.127.255.254");
+  table.records[2].os_luid = 0xffffffffffffffff;
+  table.records[3].os_luid = MakeNetLuid(kIfTypeTunnel, 3);  // Others' LUID.
   NATFWT_ASSERT_OK_AND_ASSIGN(AssociationTable parsed,
                               ParseAssociations(FormatAssociations(table)));
   std::sort(table.records.begin(), table.records.end(),
@@ -172,8 +229,12 @@ INSTANTIATE_TEST_SUITE_P(
          "line 3: no newline at the end"},
         {"NoHeader", Lines({"next-index 1", "end 0"}), "line 1: expected"},
         {"NewerVersion",
-         Lines({"natfwt-associations 2", "next-index 1", "end 0"}),
-         "line 1: format version 2 is not supported",
+         Lines({"natfwt-associations 3", "next-index 1", "end 0"}),
+         "line 1: format version 3 is not supported (only 1-2)",
+         absl::StatusCode::kFailedPrecondition},
+        {"VersionZero",
+         Lines({"natfwt-associations 0", "next-index 1", "end 0"}),
+         "line 1: format version 0 is not supported",
          absl::StatusCode::kFailedPrecondition},
         {"VersionLeadingZero",
          Lines({"natfwt-associations 01", "next-index 1", "end 0"}),
@@ -190,6 +251,26 @@ INSTANTIATE_TEST_SUITE_P(
         {"NextIndexPlus", File({}, "+5"), "line 2: next-index: bad number"},
         {"TooFewFields", File({"record uid:1000 0x0083000001000000"}),
          "line 3: expected 'record' with 8"},
+        {"Version1RecordInVersion2File", File({kRecord1}, "3", 2),
+         "line 3: expected 'record' with 9 single-space-separated fields "
+         "(format version 2)"},
+        {"Version2RecordInVersion1File", File({kRecord1V2}),
+         "line 3: expected 'record' with 8 single-space-separated fields "
+         "(format version 1)"},
+        {"OsLuidZero",
+         File({With(kRecord1V2, 3, "0x0000000000000000")}, "3", 2),
+         "line 3: OS LUID is 0"},
+        {"OsLuidUppercase",
+         File({With(kRecord1V2, 3, "0x00350000080000AB")}, "3", 2),
+         "line 3: OS LUID: LUID '0x00350000080000AB' is not 0x + 16"},
+        {"OsLuidDecimal", File({With(kRecord1V2, 3, "123")}, "3", 2),
+         "line 3: OS LUID:"},
+        {"DuplicateOsLuid",
+         File({kRecord1V2,
+               With(With(kRecord2V2, 3, "0x0035000008000000"), 1, "uid:1000")},
+              "3", 2),
+         "line 4: LUID 0x0083000002000000: OS LUID 0x0035000008000000 is used "
+         "twice"},
         {"DoubleSpace", File({absl::StrCat(kRecord1, " ")}),
          "line 3: expected 'record'"},
         {"UnknownKeyword", File({"recrod a b c d e f g h"}),
@@ -290,6 +371,15 @@ TEST(ValidateAssociationTable, AcceptsGoldenAndRejectsInconsistencies) {
   table.records[1].friendly_name = table.records[0].friendly_name;
   EXPECT_THAT(ValidateAssociationTable(table),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
+  table = GoldenTableV2();
+  table.records[1].os_luid = table.records[0].os_luid;
+  EXPECT_THAT(ValidateAssociationTable(table),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("OS LUID 0x0035000008000000 is used twice")));
+  // An OS LUID may equal another record's own LUID (looked up OS first).
+  table = GoldenTableV2();
+  table.records[1].os_luid = table.records[0].luid;
+  EXPECT_THAT(ValidateAssociationTable(table), IsOk());
   table = GoldenTable();
   table.records[0].last_used = absl::InfiniteFuture();
   EXPECT_THAT(
@@ -299,6 +389,9 @@ TEST(ValidateAssociationTable, AcceptsGoldenAndRejectsInconsistencies) {
 
 TEST(ValidateAssociationRecord, ChecksEveryField) {
   EXPECT_THAT(ValidateAssociationRecord(MakeRecord(1, "ok")), IsOk());
+  AssociationRecord with_os_luid = MakeRecord(1, "ok");
+  with_os_luid.os_luid = kOsLuid1;
+  EXPECT_THAT(ValidateAssociationRecord(with_os_luid), IsOk());
   std::vector<std::pair<std::string, AssociationRecord>> bad;
   auto add = [&](std::string what, auto mutate) {
     AssociationRecord record = MakeRecord(1, "ok");
@@ -307,6 +400,7 @@ TEST(ValidateAssociationRecord, ChecksEveryField) {
   };
   add("identity", [](auto& r) { r.provider_identity = "with space"; });
   add("luid", [](auto& r) { r.luid = 1; });
+  add("os luid", [](auto& r) { r.os_luid = 0; });
   add("friendly", [](auto& r) { r.friendly_name = ""; });
   add("kernel", [](auto& r) { r.kernel_name = "bad name"; });
   add("prefix", [](auto& r) { r.ula_prefix.length = 56; });

@@ -272,6 +272,106 @@ TEST_F(AssociationStoreTest, RemoveDeletesOnlyExistingRecords) {
   EXPECT_EQ(records, std::vector<AssociationRecord>{b});
 }
 
+// OS LUIDs as Windows gives Wintun adapters: IfType 53, an index of the
+// OS's choosing.
+constexpr uint64_t kOsLuidA = (uint64_t{53} << 48) | (uint64_t{0x8001} << 24);
+constexpr uint64_t kOsLuidB = (uint64_t{53} << 48) | (uint64_t{0x8002} << 24);
+
+TEST_F(AssociationStoreTest, OsLuidIsKeptAndFindsTheRecordAsItsOwnLuidDoes) {
+  NATFWT_ASSERT_OK_AND_ASSIGN(AssociationStore store,
+                              AssociationStore::Open(dir_));
+  AssociationRecord record = AllocateAndSave(store, "mine", TestEpoch());
+  record.os_luid = kOsLuidA;
+  NATFWT_ASSERT_OK(store.Save(record));
+  NATFWT_ASSERT_OK_AND_ASSIGN(AssociationStore reopened,
+                              AssociationStore::Open(dir_));
+  for (uint64_t luid : {kOsLuidA, record.luid}) {
+    NATFWT_ASSERT_OK_AND_ASSIGN(AssociationRecord found,
+                                reopened.FindByLuid(luid, kOwner));
+    EXPECT_EQ(found, record);
+    EXPECT_THAT(reopened.FindByLuid(luid, kOther),
+                StatusIs(absl::StatusCode::kNotFound,
+                         HasSubstr("belongs to another provider")));
+  }
+  EXPECT_THAT(reopened.FindByLuid(kOsLuidB, kOwner),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(ReadText(reopened.file_path()),
+              AllOf(HasSubstr("\nnatfwt-associations 2\n"),
+                    HasSubstr(" 0x0083000001000000 0x0035008001000000 mine ")));
+  // The admin's Remove takes either LUID too.
+  NATFWT_ASSERT_OK(reopened.Remove(kOsLuidA));
+  EXPECT_THAT(reopened.FindByLuid(record.luid, kOwner),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(AssociationStoreTest, Version1FileIsReadAndUpgradedByAnOsLuid) {
+  // As natfwt wrote it before OS LUIDs were kept.
+  const std::string v1 =
+      "natfwt-associations 1\nnext-index 2\n"
+      "record uid:1000 0x0083000001000000 Old cpnat1 fd12:3456:789a:1::/64 "
+      "fd12:3456:789a:1::1234:5678 - 2026-01-01T00:00:01+00:00\nend 1\n";
+  NATFWT_ASSERT_OK_AND_ASSIGN(AssociationStore store,
+                              AssociationStore::Open(dir_));
+  WriteText(store.file_path(), v1);
+  NATFWT_ASSERT_OK_AND_ASSIGN(
+      AssociationRecord record,
+      store.FindByLuid(MakeNetLuid(kIfTypeTunnel, 1), kOwner));
+  EXPECT_EQ(record, MakeRecord(1, "Old"));
+  // Saved without an OS LUID (Linux), the file stays readable by old builds.
+  record.last_used += absl::Hours(1);
+  NATFWT_ASSERT_OK(store.Save(record));
+  EXPECT_THAT(ReadText(store.file_path()),
+              HasSubstr("\nnatfwt-associations 1\n"));
+  record.os_luid = kOsLuidA;
+  NATFWT_ASSERT_OK(store.Save(record));
+  EXPECT_THAT(ReadText(store.file_path()),
+              HasSubstr("\nnatfwt-associations 2\n"));
+  NATFWT_ASSERT_OK_AND_ASSIGN(std::vector<AssociationRecord> records,
+                              store.Records());
+  EXPECT_EQ(records, std::vector<AssociationRecord>{record});
+}
+
+TEST_F(AssociationStoreTest, SaveMovesAnOsLuidToTheRecordThatHasItNow) {
+  NATFWT_ASSERT_OK_AND_ASSIGN(AssociationStore store,
+                              AssociationStore::Open(dir_));
+  AssociationRecord gone = AllocateAndSave(store, "gone", TestEpoch());
+  gone.os_luid = kOsLuidA;
+  NATFWT_ASSERT_OK(store.Save(gone));
+  // The OS gave kOsLuidA to another interface: gone's is out of date.
+  AssociationRecord now = AllocateAndSave(store, "now", TestEpoch());
+  now.os_luid = kOsLuidA;
+  NATFWT_ASSERT_OK(store.Save(now));
+  NATFWT_ASSERT_OK_AND_ASSIGN(AssociationRecord found,
+                              store.FindByLuid(kOsLuidA, kOwner));
+  EXPECT_EQ(found, now);
+  NATFWT_ASSERT_OK_AND_ASSIGN(found, store.FindByLuid(gone.luid, kOwner));
+  EXPECT_FALSE(found.os_luid.has_value());
+  gone.os_luid.reset();
+  EXPECT_EQ(found, gone);
+  // A failed Save changes nothing.
+  AssociationRecord clash = AllocateAndSave(store, "clash", TestEpoch());
+  clash.os_luid = kOsLuidA;
+  clash.friendly_name = "now";
+  EXPECT_THAT(store.Save(clash), StatusIs(absl::StatusCode::kAlreadyExists));
+  NATFWT_ASSERT_OK_AND_ASSIGN(found, store.FindByLuid(kOsLuidA, kOwner));
+  EXPECT_EQ(found, now);
+}
+
+TEST_F(AssociationStoreTest, OsLuidsAreLookedUpBeforeOwnLuids) {
+  NATFWT_ASSERT_OK_AND_ASSIGN(AssociationStore store,
+                              AssociationStore::Open(dir_));
+  const AssociationRecord a = AllocateAndSave(store, "a", TestEpoch());
+  AssociationRecord b = AllocateAndSave(store, "b", TestEpoch());
+  b.os_luid = a.luid;  // Another namespace: allowed, if unlikely.
+  NATFWT_ASSERT_OK(store.Save(b));
+  NATFWT_ASSERT_OK_AND_ASSIGN(AssociationRecord found,
+                              store.FindByLuid(a.luid, kOwner));
+  EXPECT_EQ(found, b);
+  NATFWT_ASSERT_OK(store.Remove(a.luid));  // Removes b, the record it names.
+  NATFWT_ASSERT_OK_AND_ASSIGN(found, store.FindByLuid(a.luid, kOwner));
+  EXPECT_EQ(found, a);
+}
+
 TEST_F(AssociationStoreTest, ExpireRemovesRecordsUnusedForTooLong) {
   NATFWT_ASSERT_OK_AND_ASSIGN(AssociationStore store,
                               AssociationStore::Open(dir_));

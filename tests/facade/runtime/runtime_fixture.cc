@@ -24,6 +24,7 @@ RuntimeOptions RuntimeFixture::BaseOptions() {
       -> absl::StatusOr<std::unique_ptr<tun::VirtualInterface>> {
     auto created = std::make_unique<tun::MemoryInterface>(config);
     absl::MutexLock lock(&mutex_);
+    if (os_luid_) created->set_luid(os_luid_(config));
     interfaces_.push_back(created.get());
     configs_.push_back(config);
     return created;
@@ -115,6 +116,12 @@ InstanceInfo RuntimeFixture::Info(CPNATFWT_PROVIDER_INSTANCE instance) {
   absl::StatusOr<InstanceInfo> info = runtime_->Describe(instance);
   EXPECT_TRUE(info.ok()) << info.status();
   return info.ok() ? *info : InstanceInfo{};
+}
+
+void RuntimeFixture::SetOsLuids(
+    std::function<uint64_t(const tun::InterfaceConfig&)> os_luid) {
+  absl::MutexLock lock(&mutex_);
+  os_luid_ = std::move(os_luid);
 }
 
 tun::MemoryInterface* RuntimeFixture::interface(size_t index) {

@@ -6,6 +6,7 @@
 #ifndef NATFWT_TESTS_FACADE_RUNTIME_RUNTIME_FIXTURE_H_
 #define NATFWT_TESTS_FACADE_RUNTIME_RUNTIME_FIXTURE_H_
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -57,6 +58,12 @@ class RuntimeFixture : public ::testing::Test {
   bool WaitForState(CPNATFWT_PROVIDER_INSTANCE instance, InstanceState state);
   InstanceInfo Info(CPNATFWT_PROVIDER_INSTANCE instance);
 
+  // From now on every interface the runtime creates reports
+  // `os_luid(config)` as its OS LUID (VirtualInterface::luid()), as Wintun
+  // adapters do on Windows; without this (or with 0) they report none, as on
+  // Linux. Applies across Restart().
+  void SetOsLuids(std::function<uint64_t(const tun::InterfaceConfig&)> os_luid);
+
   // The in-memory interface the runtime created, and its configuration.
   tun::MemoryInterface* interface(size_t index = 0);
   tun::InterfaceConfig config(size_t index = 0);
@@ -78,6 +85,8 @@ class RuntimeFixture : public ::testing::Test {
   std::vector<tun::MemoryInterface*> interfaces_ ABSL_GUARDED_BY(mutex_);
   std::vector<tun::InterfaceConfig> configs_ ABSL_GUARDED_BY(mutex_);
   uint64_t changes_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::function<uint64_t(const tun::InterfaceConfig&)> os_luid_
+      ABSL_GUARDED_BY(mutex_);
 };
 
 // A peer address inside the default overlay (fd00::/8).

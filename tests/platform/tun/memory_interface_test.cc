@@ -59,6 +59,16 @@ TEST(MemoryInterface, NamesAndIndexes) {
   EXPECT_EQ(second.mtu(), 1280u);
 }
 
+TEST(MemoryInterface, LuidIsZeroUntilATestSetsOne) {
+  MemoryInterface tun(InterfaceConfig{});
+  EXPECT_EQ(tun.luid(), 0u);         // Like Linux: no OS LUIDs.
+  tun.set_luid(0x0035000008000000);  // Like a Wintun adapter.
+  const VirtualInterface& as_interface = tun;
+  EXPECT_EQ(as_interface.luid(), 0x0035000008000000u);
+  tun.Close();
+  EXPECT_EQ(tun.luid(), 0x0035000008000000u);  // Also after Close().
+}
+
 TEST(MemoryInterface, CreateChecksTheConfigAndTheConstructorKeepsIt) {
   InterfaceConfig bad;
   bad.mtu = 10;

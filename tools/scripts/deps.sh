@@ -11,6 +11,9 @@ NATFWT_PACKAGES=(
   valgrind coturn iproute2 iptables nftables conntrack iputils-ping procps
   libnetfilter-queue-dev
   mingw-w64 python3 glib-networking
+  # benchmarks (lab_bench, lab_tunnel_bench): iperf3, and the tunnels natfwt
+  # is compared with
+  iperf3 wireguard-go wireguard-tools nebula tinc
 )
 
 natfwt_install_deps() {

@@ -7,11 +7,14 @@
    delay and with 50 ms emulated RTT (25 ms each way across the wan). Targets
    at 50 ms RTT: direct-capable pairs within 2 RTT + 100 ms, relay-only pairs
    within 1 s.
-2. Throughput across the NAT hop with iperf3 (TCP, and UDP at a fixed offered
-   load), between a host behind a port-restricted NAT and an open host:
-   raw (to the open host's public address), through the natfwt interfaces on
-   the direct path (to its transport ID), and relayed through TURN (to a host
-   behind a symmetric NAT), as ratios to raw.
+2. Throughput and latency across the NAT hop (tunnel_bench.py, in one lab):
+   iperf3 TCP and UDP (received packets/s at a high offered load) and ping
+   RTT between a host behind a port-restricted NAT and an open host: raw (to
+   the open host's public address), through the natfwt interfaces on the
+   direct path and relayed through TURN (to a host behind a symmetric NAT),
+   and through wireguard-go, nebula and tinc (kernel WireGuard where the
+   kernel has it), as ratios to raw, with natfwt's ratio to the best of the
+   userspace tunnels (target: 2x).
 
 Usage: lab_bench.py NATFWT [--quick]
 Prints the figures; exits 77 (skipped) when not root, 1 when a step fails.
@@ -21,7 +24,8 @@ import json
 import os
 import subprocess
 import sys
-import time
+
+import tunnel_bench
 
 NATFWT = sys.argv[1] if len(sys.argv) > 1 else "natfwt"
 QUICK = "--quick" in sys.argv
@@ -76,114 +80,6 @@ def report_cold(matrices):
               worst["direct"], worst["relay"], met_all))
 
 
-def lab_up(name, hosts):
-    args = [NATFWT, "lab", "up", "--name", name, "--json"]
-    for host in hosts:
-        args += ["--host", host]
-    return json.loads(run(args).stdout)
-
-
-def start_node(lab, host, state_root, procs):
-    state = os.path.join(state_root, host)
-    log = open(state + ".log", "w")
-    args = [NATFWT, "lab", "exec", lab, host, "--", NATFWT, "up",
-            "--rendezvous", "203.0.113.3:443", "--network", "bench",
-            "--stun", "203.0.113.1:3478",
-            "--turn", "turn:203.0.113.1:3478?transport=udp",
-            "--turn-user", "user", "--turn-password", "password",
-            "--allow", "any", "--no-ipv6", "--interface", "on",
-            "--state-dir", state]
-    procs.append(subprocess.Popen(args, stdout=log, stderr=log))
-    return state
-
-
-def status(state):
-    for _ in range(200):
-        result = run([NATFWT, "status", "--json", "--state-dir", state],
-                     check=False)
-        if result.returncode == 0:
-            return json.loads(result.stdout)
-        time.sleep(0.05)
-    raise RuntimeError("node %s never answered" % state)
-
-
-def wait_members(state, count):
-    for _ in range(400):
-        s = status(state)
-        online = sum(1 for p in s["peers"] if p["online"])
-        if s["rendezvous_connected"] and s["transport_ids"] and online >= count:
-            return s
-        time.sleep(0.05)
-    raise RuntimeError("node %s not ready" % state)
-
-
-def iperf(lab, client, server, address, udp_mbps=None):
-    run([NATFWT, "lab", "exec", lab, server, "--", "iperf3", "-s", "-1",
-         "-D", "-I", "/tmp/natfwt-bench-%s-%s.pid" % (lab, server)])
-    time.sleep(0.3)  # iperf3 -D returns before it listens.
-    args = [NATFWT, "lab", "exec", lab, client, "--", "iperf3", "-c", address,
-            "-t", str(SECONDS), "-J"]
-    if ":" in address:
-        args.insert(args.index("-c"), "-6")
-    if udp_mbps:
-        args += ["-u", "-b", "%dM" % udp_mbps, "-l", "1200"]
-    data = json.loads(run(args, timeout=120).stdout)
-    end = data["end"]
-    if udp_mbps:
-        s = end["sum"]
-        return s["bits_per_second"] / 1e9, s.get("lost_percent", 0.0)
-    return end["sum_received"]["bits_per_second"] / 1e9, \
-        end["sum_sent"].get("retransmits", 0)
-
-
-def throughput():
-    lab = "b%d" % (os.getpid() % 100000)
-    procs = []
-    state_root = "/tmp/natfwt-bench-%s" % lab
-    os.makedirs(state_root, exist_ok=True)
-    try:
-        description = lab_up(lab, ["c=port", "o=open", "s=symmetric"])
-        public = {h["name"]: h["public_address"]
-                  for h in description["hosts"]}
-        states = {h: start_node(lab, h, state_root, procs)
-                  for h in ("c", "o", "s")}
-        ids = {h: wait_members(states[h], 2)["transport_ids"][0]
-               for h in states}
-        # Sessions first (ping), so the measurement is of the path.
-        for target in ("o", "s"):
-            run([NATFWT, "lab", "exec", lab, "c", "--", "ping", "-6", "-c", "3",
-                 "-i", "0.3", ids[target]])
-        paths = {p["transport_ids"][0] if p["transport_ids"] else "":
-                 p["path"] for p in status(states["c"])["peers"]}
-        print("\n== throughput across the NAT hop (iperf3, %d s each)" %
-              SECONDS)
-        rows = [("raw (to the open host's public address)", public["o"]),
-                ("natfwt direct (%s)" % paths.get(ids["o"]), ids["o"]),
-                ("natfwt relayed (%s)" % paths.get(ids["s"]), ids["s"])]
-        raw_tcp = raw_udp = None
-        for label, address in rows:
-            tcp, retrans = iperf(lab, "c", "o" if address != ids["s"] else "s",
-                                 address)
-            udp, lost = iperf(lab, "c", "o" if address != ids["s"] else "s",
-                              address, udp_mbps=2000)
-            raw_tcp = raw_tcp or tcp
-            raw_udp = raw_udp or udp
-            print("%-45s TCP %6.2f Gb/s (%3.0f%% of raw, %d retransmits)  "
-                  "UDP %6.2f Gb/s received (%3.0f%%, %.1f%% lost)" % (
-                      label, tcp, 100 * tcp / raw_tcp, retrans, udp,
-                      100 * udp / raw_udp, lost))
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        run([NATFWT, "lab", "down", lab], check=False)
-        subprocess.run(["rm", "-rf", state_root])
-
-
 def main():
     if os.geteuid() != 0:
         print("lab_bench: needs root (network namespaces); skipped")
@@ -194,8 +90,9 @@ def main():
             return 77 if os.environ.get("CI") != "true" else 1
     matrices = {0: cold_setup(0), 25: cold_setup(25)}
     report_cold(matrices)
-    throughput()
-    return 0
+    ok, _ = tunnel_bench.throughput(NATFWT, seconds=SECONDS,
+                                    rounds=1 if QUICK else 3)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

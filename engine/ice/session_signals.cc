@@ -135,10 +135,30 @@ void SessionCore::HandleReceive(absl::Span<const uint8_t> data) {
            IceSessionObserver& o) { o.OnData(copy); });
 }
 
+namespace {
+
+// A context nobody iterates. Receiving "paused" means libnice's socket
+// sources live there: detaching them (a NULL callback) is not enough, since
+// libnice 0.1.21 keeps polling the component's sockets on the agent's
+// context, and a socket whose datagrams another thread reads (the taken-over
+// direct path) would then wake the network thread once per packet.
+GMainContext* ParkedContext() {
+  static GMainContext* const context = g_main_context_new();
+  return context;
+}
+
+void DiscardReceive(NiceAgent*, guint, guint, guint, gchar*, gpointer) {}
+
+}  // namespace
+
 void SessionCore::AttachReceive(bool attach) {
-  nice_agent_attach_recv(agent_, stream_id_, kComponent, context_,
-                         attach ? &SessionCore::OnReceive : nullptr,
-                         attach ? this : nullptr);
+  if (attach) {
+    nice_agent_attach_recv(agent_, stream_id_, kComponent, context_,
+                           &SessionCore::OnReceive, this);
+  } else {
+    nice_agent_attach_recv(agent_, stream_id_, kComponent, ParkedContext(),
+                           &DiscardReceive, nullptr);
+  }
 }
 
 absl::Status SessionCore::SetReceivePaused(bool paused) {

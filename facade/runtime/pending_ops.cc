@@ -100,8 +100,19 @@ void Instance::AfterSendCall(uint32_t slot, uint32_t generation,
                                                   kPended | generation)) {
       // The timeout runs from the call: a callback that pends after it has
       // already passed has timed out (the periodic check may have run while
-      // the callback was still running).
-      CheckTimeouts(context_->clock.Now());
+      // the callback was still running). Only this packet needs the check
+      // here (the hot path: no scan of every slot per packet); the periodic
+      // check covers the others.
+      const int64_t limit_ns =
+          absl::ToInt64Nanoseconds(context_->options.callback_timeout);
+      const int64_t now_ns = absl::ToUnixNanos(context_->clock.Now());
+      if (now_ns - packet.pended_at_ns.load() >= limit_ns &&
+          !packet.timed_out.exchange(true)) {
+        NATFWT_LOG(kWarning) << "provider did not complete a SEND within "
+                             << context_->options.callback_timeout
+                             << "; terminating the session";
+        RequestTermination(CPNATFWT_SESSION_TERMINATION_PROVIDER_TIMEOUT);
+      }
       return;  // The completion finishes it.
     }
     // Completed before the callback returned.

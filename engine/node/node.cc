@@ -19,6 +19,13 @@
 namespace natfwt::node {
 namespace {
 
+// How often the rendezvous client pings when idle (implementation choice;
+// the client's default is 15 s). A NAT that dropped its mapping of the
+// rendezvous connection breaks it silently: the next ping (sent through a
+// new mapping) is refused and the client reconnects. With 15 s a node could
+// miss its peers' offers (a restart after a path failure) for that long.
+constexpr absl::Duration kRendezvousKeepalive = absl::Seconds(5);
+
 absl::Status ValidateOptions(const NodeOptions& options) {
   if (options.state_dir.empty()) {
     return absl::InvalidArgumentError("node: no state directory");
@@ -135,6 +142,7 @@ absl::Status NodeImpl::Start() {
   rendezvous::Client::Options client_options;
   client_options.server = options_.rendezvous;
   client_options.network = options_.network;
+  client_options.keepalive = kRendezvousKeepalive;
   NATFWT_ASSIGN_OR_RETURN(
       client_, rendezvous::Client::Create(identity_, client_options, this));
   {
@@ -142,6 +150,7 @@ absl::Status NodeImpl::Start() {
     NATFWT_RETURN_IF_ERROR(PublishLocked());
   }
   NATFWT_RETURN_IF_ERROR(client_->Start());
+  ScheduleLinkCheck();
   if (!allow_any_ && allowed_.empty()) {
     NATFWT_LOG(kWarning) << "no --allow given: this node talks to nobody";
   }
@@ -213,7 +222,9 @@ void NodeImpl::OnPeer(const rendezvous::NodeRecord& record) {
   node_thread_.Post([this, record] {
     Peer& peer = peers_[record.node_id];
     peer.record = record;
+    bool back = !peer.online;
     peer.online = true;
+    if (back) OnPeerBack(record.node_id, peer);
   });
   absl::ReaderMutexLock lock(&sink_mutex_);
   if (sink_ != nullptr) sink_->OnPeerRecordChanged(record.node_id);

@@ -20,8 +20,15 @@
 // its allow list ("any" must be given explicitly) and starts sessions only
 // towards them. When both sides offer at once, the offer of the node with
 // the smaller node ID wins. A new offer from a peer (it restarted) replaces
-// the session with it. A failed session is dropped; the next Ping() starts
-// a new one.
+// the session with it. A peer that comes back online gets our offer again
+// if it never answered (it was lost while the peer was away).
+//
+// Keeping sessions alive: a secure session whose path is lost (no selected
+// pair: a NAT dropped its mapping, a TURN allocation died) gets an ICE
+// restart within about a second, which keeps the secure channel; a secure
+// session that fails by itself (consent expired, ICE failed) is replaced by
+// a new one at once. A session the peer ended ("bye") or that never became
+// secure is dropped; the next Ping()/Connect() starts a new one.
 //
 // Datagrams in a session are node messages (ping/pong, node_wire.h) or IP
 // packets, which go to the PacketSink (the provider), and come from it

@@ -95,6 +95,11 @@ struct Link {
   // ICE restarts this side started to move a relayed session to a direct
   // path (see NodeImpl::CheckUpgrade).
   int upgrade_restarts = 0;
+  // Path health (NodeImpl::CheckLinks): since when a secure session has had
+  // no selected pair, and when the last ICE restart to repair a lost path
+  // (this side's, or the peer's while ours was lost too) began.
+  std::optional<absl::Time> path_lost_since;
+  std::optional<absl::Time> last_repair;
   std::string local_ufrag;
   // The peer's relayed candidates ("ip:port"), from its description and
   // trickled lines: see PathOf.
@@ -223,6 +228,19 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   void ScheduleUpgradeCheck(const std::string& peer_id, uint64_t session_id,
                             absl::Duration delay);
   void CheckUpgrade(const std::string& peer_id, uint64_t session_id);
+  // Every kLinkCheckInterval: a secure session that lost its path (a NAT
+  // dropped its mapping, a TURN allocation died) gets an ICE restart, which
+  // finds a new path and keeps the secure channel, instead of waiting for
+  // consent to expire (node_links.cc).
+  void ScheduleLinkCheck();
+  void CheckLinks();
+  // A session that was secure failed by itself (consent expired, ICE
+  // failed): a new one starts at once, so traffic resumes without waiting
+  // for the next packet to ask (REACH) for it.
+  void MaybeReconnect(const std::string& peer_id, Peer& peer);
+  // The peer (re)registered: an offer of ours it has not answered was
+  // probably lost while it was away (restarting); offer anew.
+  void OnPeerBack(const std::string& peer_id, Peer& peer);
 
   // Node thread: pings (node_ping.cc).
   void StartPing(std::shared_ptr<PingJob> job);

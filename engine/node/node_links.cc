@@ -23,6 +23,16 @@ constexpr size_t kMaxEarlyCandidates = 64;
 // at most kMaxUpgradeRestarts times.
 constexpr absl::Duration kUpgradeCheckAfter = absl::Seconds(2);
 constexpr int kMaxUpgradeRestarts = 2;
+// Path health (implementation choices). A secure session without a selected
+// pair for kPathLostPatience (the initiator; the responder waits twice as
+// long, so that usually one side restarts, not both at once) gets an ICE
+// restart, at most one such repair per kRestartBackoff (an upgrade restart,
+// CheckUpgrade, does not count: it keeps the pair it has). Consent (RFC 7675)
+// would only fail it after ice::kConsentExpiry (10 s), and by then TCP above
+// has backed its retransmissions off to several seconds.
+constexpr absl::Duration kLinkCheckInterval = absl::Milliseconds(250);
+constexpr absl::Duration kPathLostPatience = absl::Milliseconds(750);
+constexpr absl::Duration kRestartBackoff = absl::Seconds(4);
 
 }  // namespace
 
@@ -349,6 +359,11 @@ void NodeImpl::HandleRestart(Peer& peer, uint64_t session_id,
     // A new ufrag restarts ICE here too (unless we started it and this is
     // the peer's answer); the secure channel is kept.
     status = peer.link->session->SetRemoteDescription(*remote);
+    // Our path is lost too: the peer's restart is the repair CheckLinks
+    // would start (not a second one at the same time).
+    if (peer.link->path_lost_since.has_value()) {
+      peer.link->last_repair = clock_.Now();
+    }
   }
   if (!status.ok()) {
     ++counters_.signals_malformed;
@@ -358,8 +373,7 @@ void NodeImpl::HandleRestart(Peer& peer, uint64_t session_id,
 }
 
 void NodeImpl::ScheduleUpgradeCheck(const std::string& peer_id,
-                                    uint64_t session_id,
-                                    absl::Duration delay) {
+                                    uint64_t session_id, absl::Duration delay) {
   node_thread_.PostDelayed(delay, [this, peer_id, session_id] {
     CheckUpgrade(peer_id, session_id);
   });
@@ -450,8 +464,71 @@ void NodeImpl::OnLinkState(const std::string& peer_id, Link& link,
   }
   if (state == engine::SessionState::kFailed ||
       state == engine::SessionState::kClosed) {
-    FailLink(peer_id, peer,
+    const bool was_secure = link.secure_at.has_value();
+    // `peer_id` may be the link's own (destroyed by FailLink): a copy.
+    const std::string id = peer_id;
+    FailLink(id, peer,
              why.ok() ? absl::UnavailableError("session closed") : why);
+    if (was_secure) MaybeReconnect(id, peer);
+  }
+}
+
+void NodeImpl::MaybeReconnect(const std::string& peer_id, Peer& peer) {
+  // Also when the peer seems offline: it may be back before the rendezvous
+  // told us, and if not, OnPeerBack offers again when it is.
+  if (stopped_.load() || dormant_.load() || peer.link != nullptr ||
+      !Allowed(peer_id)) {
+    return;
+  }
+  NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12)
+                    << ": setting up a new session";
+  StartSession(peer_id, peer);
+}
+
+void NodeImpl::OnPeerBack(const std::string& peer_id, Peer& peer) {
+  if (peer.link == nullptr || !peer.link->initiator || peer.link->remote_set) {
+    return;
+  }
+  NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12)
+                    << " is back; offering a new session";
+  RetireLink(peer_id, peer);
+  StartSession(peer_id, peer);
+}
+
+void NodeImpl::ScheduleLinkCheck() {
+  node_thread_.PostDelayed(kLinkCheckInterval, [this] {
+    CheckLinks();
+    ScheduleLinkCheck();
+  });
+}
+
+void NodeImpl::CheckLinks() {
+  const absl::Time now = clock_.Now();
+  for (auto& [peer_id, peer] : peers_) {
+    if (peer.link == nullptr || peer.link->session == nullptr ||
+        !peer.link->secure_at.has_value()) {
+      continue;
+    }
+    Link& link = *peer.link;
+    if (link.session->SelectedPair().has_value()) {
+      link.path_lost_since.reset();
+      continue;
+    }
+    if (!link.path_lost_since.has_value()) link.path_lost_since = now;
+    const absl::Duration patience =
+        link.initiator ? kPathLostPatience : 2 * kPathLostPatience;
+    if (now - *link.path_lost_since < patience ||
+        (link.last_repair.has_value() &&
+         now - *link.last_repair < kRestartBackoff)) {
+      continue;
+    }
+    link.last_repair = now;
+    NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12) << ": path lost "
+                      << absl::FormatDuration(now - *link.path_lost_since)
+                      << " ago; ICE restart";
+    if (absl::Status status = link.session->Restart(); !status.ok()) {
+      NATFWT_LOG(kInfo) << "ICE restart failed: " << status;
+    }
   }
 }
 

@@ -220,6 +220,7 @@ void IceProvider::Stop() {
     absl::MutexLock lock(&lifecycle_mutex_);
     if (stop_called_) return;
     stop_called_ = true;
+    stop_requested_ = true;
     deregister = registered_ && !destroyed_;
   }
   if (deregister) {
@@ -287,7 +288,14 @@ void IceProvider::OnTerminate(CPNATFWT_SESSION_TERMINATION_REASON reason) {
     termination_ = reason;
     local_ids_.clear();
   }
-  PublishIds();  // Withdrawn: peers can no longer reach the interface.
+  // Withdrawn: peers can no longer reach the interface. Unless our owner
+  // stops the node too and wants peers to find it again after a restart.
+  // (Not lifecycle_mutex_: a CP-started teardown holds it while Destroy
+  // waits for this callback.)
+  if (!(stop_requested_.load() && options_.keep_ids_at_stop &&
+        reason == CPNATFWT_SESSION_TERMINATION_PROVIDER_REQUEST)) {
+    PublishIds();
+  }
   NATFWT_LOG(kInfo) << "interface '" << options_.friendly_name
                     << "': session terminated ("
                     << TerminationReasonName(reason) << ")";

@@ -77,7 +77,8 @@
 //   TERMINATE        Stops the SendPump (queued SENDs complete with
 //                    ERROR_OPERATION_ABORTED), aborts pending REACHes, stops
 //                    indications (the node's sink is cleared, which waits
-//                    for a running batch) and withdraws the transport IDs.
+//                    for a running batch) and withdraws the transport IDs
+//                    (unless options.keep_ids_at_stop and Stop() asked).
 //                    After a CP-started termination (section 6.3 B) the
 //                    pump's worker then calls Deregister and Destroy (never
 //                    from inside TERMINATE); after Stop() (6.3 A), Stop()
@@ -140,6 +141,14 @@ struct IceProviderOptions {
   std::string luid_file;
   // How long REACH waits for a secure session.
   absl::Duration reach_timeout = absl::Seconds(15);
+  // Whether Stop() leaves the transport IDs published, for an owner that
+  // stops the node right after (`natfwt up` shutting down): peers keep
+  // them attached to this node's identity while it is offline, so when it
+  // comes back with the same LUID (the same IDs) their REACH waits for it
+  // and finds it at once, instead of answering "unreachable" and having
+  // the CP cache that for its negative TTL (5 s). A termination the CP
+  // starts always withdraws them (the node runs on without an interface).
+  bool keep_ids_at_stop = false;
   SendPump::Options send;
   // REACH timers; not owned; default RealClock::Get().
   Clock* clock = nullptr;
@@ -273,6 +282,9 @@ class IceProvider final : public node::PacketSink {
   Clock& clock_;
   CPNATFWT_PROVIDER_INSTANCE instance_ = nullptr;  // Set once in Begin().
   std::atomic<bool> receiving_{false};
+  // Stop() was called (read by TERMINATE, which must not take
+  // lifecycle_mutex_).
+  std::atomic<bool> stop_requested_{false};
   const std::shared_ptr<ReachBook> reaches_;
 
   // Lifecycle: who deregisters and destroys (exactly once).

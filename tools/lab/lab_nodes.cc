@@ -55,8 +55,6 @@ std::vector<std::string> UpArgv(const Lab& lab, const LabNodeOptions& options,
       std::string(kTurnUser),
       "--turn-password",
       std::string(kTurnPassword),
-      "--allow",
-      "any",
       "--no-ipv6",
       "--connect-timeout-s",
       absl::StrCat(absl::ToInt64Seconds(options.connect_timeout)),
@@ -64,12 +62,41 @@ std::vector<std::string> UpArgv(const Lab& lab, const LabNodeOptions& options,
       node.state_dir,
       "--log-level",
       "info"};
+  auto allow = options.allow.find(node.host);
+  if (allow == options.allow.end()) {
+    argv.insert(argv.end(), {"--allow", "any"});
+  } else {
+    for (const std::string& peer : allow->second) {
+      argv.insert(argv.end(), {"--allow", peer});
+    }
+  }
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   return argv;
 }
 
 bool Exited(pid_t pid, int* status) {
   return waitpid(pid, status, WNOHANG) == pid;
+}
+
+std::string NodeStateDir(const Lab& lab, absl::string_view host) {
+  return absl::StrCat(lab.state_dir, "/nodes/", host);
+}
+
+// SIGTERM was sent to `node`: waits for it (SIGKILL after 5 s). True when
+// it exited by itself with 0.
+bool Reap(LabNode& node) {
+  int status = 0;
+  absl::Time deadline = absl::Now() + absl::Seconds(5);
+  bool done = false;
+  while (!(done = Exited(node.pid, &status)) && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // Polling waitpid.
+  }
+  if (!done) {
+    kill(node.pid, SIGKILL);
+    waitpid(node.pid, &status, 0);
+  }
+  node.pid = -1;
+  return done && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 }  // namespace
@@ -90,6 +117,13 @@ absl::StatusOr<LabNode> LabNodes::node(absl::string_view host) const {
   return absl::NotFoundError(absl::StrCat("no node on host '", host, "'"));
 }
 
+absl::StatusOr<std::string> LabNodeId(const Lab& lab, absl::string_view host) {
+  NATFWT_ASSIGN_OR_RETURN(
+      secure::Identity identity,
+      secure::Identity::LoadOrCreate(NodeStateDir(lab, host)));
+  return identity.node_id();
+}
+
 absl::StatusOr<LabNodes> StartLabNodes(const Lab& lab,
                                        const LabNodeOptions& options) {
   if (options.natfwt_path.empty()) {
@@ -103,15 +137,15 @@ absl::StatusOr<LabNodes> StartLabNodes(const Lab& lab,
   for (const std::string& host : hosts) {
     LabNode node;
     node.host = host;
-    node.state_dir = absl::StrCat(lab.state_dir, "/nodes/", host);
+    node.state_dir = NodeStateDir(lab, host);
     node.control_path = absl::StrCat(node.state_dir, "/control.sock");
     node.log_path = absl::StrCat(node.state_dir, ".log");
     NATFWT_ASSIGN_OR_RETURN(secure::Identity identity,
                             secure::Identity::LoadOrCreate(node.state_dir));
     node.node_id = identity.node_id();
-    NATFWT_ASSIGN_OR_RETURN(std::vector<std::string> argv,
+    NATFWT_ASSIGN_OR_RETURN(node.argv,
                             LabExecArgv(lab, host, UpArgv(lab, options, node)));
-    NATFWT_ASSIGN_OR_RETURN(node.pid, SpawnDetached(argv, node.log_path));
+    NATFWT_ASSIGN_OR_RETURN(node.pid, SpawnDetached(node.argv, node.log_path));
     nodes.nodes_.push_back(std::move(node));
   }
   return nodes;
@@ -174,22 +208,40 @@ std::vector<std::string> LabNodes::Stop() {
   }
   for (LabNode& node : nodes_) {
     if (node.pid <= 0) continue;
-    int status = 0;
-    absl::Time deadline = absl::Now() + absl::Seconds(5);
-    bool done = false;
-    while (!(done = Exited(node.pid, &status)) && absl::Now() < deadline) {
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    if (!done) {
-      kill(node.pid, SIGKILL);
-      waitpid(node.pid, &status, 0);
-    }
-    if (!done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      unclean.push_back(node.host);
-    }
-    node.pid = -1;
+    if (!Reap(node)) unclean.push_back(node.host);
   }
   return unclean;
+}
+
+absl::Status LabNodes::StopNode(absl::string_view host) {
+  for (LabNode& node : nodes_) {
+    if (node.host != host) continue;
+    if (node.pid <= 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the node on ", host, " is not running"));
+    }
+    kill(node.pid, SIGTERM);
+    if (!Reap(node)) {
+      return absl::InternalError(absl::StrCat("the node on ", host,
+                                              " did not stop cleanly:\n",
+                                              Tail(node.log_path, 10)));
+    }
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat("no node on host '", host, "'"));
+}
+
+absl::Status LabNodes::RestartNode(absl::string_view host) {
+  for (LabNode& node : nodes_) {
+    if (node.host != host) continue;
+    if (node.pid > 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the node on ", host, " is running"));
+    }
+    NATFWT_ASSIGN_OR_RETURN(node.pid, SpawnDetached(node.argv, node.log_path));
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat("no node on host '", host, "'"));
 }
 
 }  // namespace natfwt::lab

@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ struct LabNode {
   std::string control_path;
   std::string log_path;
   pid_t pid = -1;
+  std::vector<std::string> argv;  // What started it (RestartNode).
 };
 
 struct LabNodeOptions {
@@ -46,6 +48,9 @@ struct LabNodeOptions {
   std::vector<std::string> hosts;
   // Extra arguments for every `natfwt up` (e.g. "--no-interface").
   std::vector<std::string> extra_args;
+  // Per host: the peers it talks to (its --allow values: node IDs, see
+  // LabNodeId). Hosts not listed get "--allow any".
+  std::map<std::string, std::vector<std::string>> allow;
   absl::Duration connect_timeout = absl::Seconds(20);
 };
 
@@ -71,11 +76,30 @@ class LabNodes {
   // Returns the nodes that did not exit with 0 (empty: all clean).
   std::vector<std::string> Stop();
 
+  // SIGTERM to the node on `host` and waits for it (SIGKILL after 5 s).
+  // Errors: kNotFound; kFailedPrecondition when it is not running;
+  // kInternal when it did not exit with 0 (its log's end in the message).
+  absl::Status StopNode(absl::string_view host);
+  // Starts the node on `host` again with the same arguments and state
+  // directory: the same identity and, through the interface LUID kept
+  // there, the same interface and transport IDs. Errors: kNotFound;
+  // kFailedPrecondition when it is running; those of SpawnDetached.
+  absl::Status RestartNode(absl::string_view host);
+
+  // Forgets the nodes without stopping them (they keep running in the
+  // lab's namespaces until `natfwt lab down`).
+  void Detach() { nodes_.clear(); }
+
  private:
   friend absl::StatusOr<LabNodes> StartLabNodes(const Lab& lab,
                                                 const LabNodeOptions& options);
   std::vector<LabNode> nodes_;
 };
+
+// The node ID of `host`'s node: its identity under the lab's state
+// directory, created on first use (so allow lists can name nodes before
+// they start). Errors: those of secure::Identity::LoadOrCreate.
+absl::StatusOr<std::string> LabNodeId(const Lab& lab, absl::string_view host);
 
 // Creates each node's identity (<lab state dir>/nodes/<host>) and starts
 // `natfwt up` in the host's namespace, detached, logging to

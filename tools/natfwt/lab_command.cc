@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "tools/lab/demo.h"
 #include "tools/lab/lab.h"
 #include "tools/lab/lab_plan.h"
 #include "tools/lab/matrix.h"
@@ -34,7 +35,8 @@ using lab::Lab;
 using lab::LabOptions;
 
 constexpr char kSynopsis[] =
-    R"(up [--name NAME] [--host NAME=KIND]... [--delay-ms N] [--loss-pct P]
+    R"(demo [--keep] [--name NAME] [--transfer-mib N]
+       natfwt lab up [--name NAME] [--host NAME=KIND]... [--delay-ms N] [--loss-pct P]
               [--impair auto|netem|shim] [--no-rendezvous] [--json]
        natfwt lab down NAME | --all
        natfwt lab exec NAME HOST -- COMMAND [ARG]...
@@ -46,6 +48,16 @@ constexpr char kSynopsis[] =
 An emulated internet in network namespaces, for testing NAT traversal. Needs
 root, iproute2, nftables, coturn, conntrack (flush) and, for delay/loss
 without netem, iptables.
+
+lab demo shows natfwt's main job in under a minute: it builds a lab with
+alice behind a port-restricted NAT, bob behind a symmetric NAT and carol
+behind a full-cone NAT, runs `natfwt up` (with its network interface) on
+each, and from alice pings bob and carol by transport ID with unmodified
+`ping -6` and copies --transfer-mib MiB (default 50) of random bytes to each
+over TCP, SHA-256 checked. It prints the path each pair took (bob: relayed
+through TURN, carol: direct), the setup time (ping to first reply) and the
+throughput, then tears everything down (--keep leaves it up). Exit 0 only
+when every step worked.
 
 lab up builds a lab and prints its description (--json: machine-readable):
   * a "wan" router namespace (nfl-NAME-wan) joining one public /24 link per
@@ -122,6 +134,7 @@ const std::map<std::string, Subcommand>& Subcommands() {
         0,
         0}},
       {"shim", {{"queue", "delay-ms", "loss-pct", "seed"}, 0, 0}},
+      {"demo", {{"name", "keep", "transfer-mib"}, 0, 0}},
   };
   return *subcommands;
 }
@@ -143,7 +156,7 @@ std::string CheckArguments(const std::string& name, const ParsedArgs& args) {
   auto it = Subcommands().find(name);
   if (it == Subcommands().end()) {
     return absl::StrCat("unknown subcommand '", name,
-                        "' (up, down, exec, flush, show, list, matrix)");
+                        "' (demo, up, down, exec, flush, show, list, matrix)");
   }
   for (const auto& [flag, values] : args.values) {
     if (flag == "log-level" || flag == "help") continue;
@@ -533,17 +546,63 @@ int RunShim(const ParsedArgs& args) {
   return status.ok() ? kExitOk : Failure(status);
 }
 
+// Ctrl-C, SIGTERM or SIGHUP during the demo stop it between steps, after
+// which it tears down: they are held while it runs (children get them as
+// usual, so a running ping ends at once) and polled between steps.
+int RunDemo(const ParsedArgs& args) {
+  lab::DemoOptions options;
+  options.lab = Options();
+  options.lab_name = args.Get("name");
+  options.keep = args.Has("keep");
+  int mib = 50;
+  if (args.Has("transfer-mib") &&
+      (!absl::SimpleAtoi(args.Get("transfer-mib"), &mib) || mib < 1 ||
+       mib > 4096)) {
+    return Usage("lab demo: --transfer-mib is 1 to 4096");
+  }
+  options.transfer_bytes = static_cast<uint64_t>(mib) << 20;
+  if (!options.lab_name.empty()) {
+    if (absl::Status s = lab::ValidateLabName(options.lab_name); !s.ok()) {
+      return Usage(std::string(s.message()));
+    }
+  }
+  if (absl::Status s = lab::CheckRoot(); !s.ok()) return Failure(s);
+  options.print = [](const std::string& line) {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  sigset_t stop, old;
+  sigemptyset(&stop);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop, sig);
+  sigprocmask(SIG_BLOCK, &stop, &old);
+  options.interrupted = [&stop] {
+    timespec zero{};
+    return sigtimedwait(&stop, nullptr, &zero) > 0;
+  };
+  std::printf(
+      "natfwt lab demo: two programs reach each other across NATs through "
+      "natfwt's network interface\n");
+  absl::StatusOr<lab::DemoResult> result = lab::RunDemo(options);
+  sigprocmask(SIG_SETMASK, &old, nullptr);
+  if (!result.ok()) return Failure(result.status());
+  std::printf("%s", lab::RenderDemoSummary(*result).c_str());
+  return result->ok() ? kExitOk : kExitFailure;
+}
+
 int RunLab(const ParsedArgs& args) {
   if (args.positional.empty()) {
-    return Usage("which subcommand? (up, down, exec, flush, show, list)");
+    return Usage(
+        "which subcommand? (demo, up, down, exec, flush, show, list, "
+        "matrix)");
   }
   const std::string& name = args.positional[0];
   if (std::string problem = CheckArguments(name, args); !problem.empty()) {
     return Usage(problem);
   }
-  // Arguments are checked first, so usage errors are reported to anyone.
+  // Arguments are checked first, so usage errors are reported to anyone
+  // (up, demo and matrix check their values, then root, themselves).
   if (name == "matrix") return RunMatrix(args);
-  if (name != "up") {
+  if (name != "up" && name != "demo") {
     if (absl::Status s = lab::CheckRoot(); !s.ok()) return Failure(s);
   }
   if (name == "up") return RunUp(args);
@@ -552,6 +611,7 @@ int RunLab(const ParsedArgs& args) {
   if (name == "flush") return RunFlush(args);
   if (name == "show") return RunShow(args);
   if (name == "list") return RunList(args);
+  if (name == "demo") return RunDemo(args);
   return RunShim(args);
 }
 
@@ -563,11 +623,11 @@ Command LabCommand() {
           {.name = "lab",
            .synopsis = kSynopsis,
            .summary = "an emulated internet of NATs in network namespaces "
-                      "(up, down, exec, flush, show, list, matrix)",
+                      "(demo, up, down, exec, flush, show, list, matrix)",
            .flags = {{.name = "name",
                       .takes_value = true,
-                      .help =
-                          "up: the lab's name (1-8 of a-z0-9; default random)",
+                      .help = "up, demo, matrix: the lab's name (1-8 of "
+                              "a-z0-9; default random)",
                       .value_name = "NAME"},
                      {.name = "host",
                       .takes_value = true,
@@ -602,7 +662,12 @@ Command LabCommand() {
                       .takes_value = true,
                       .help = "matrix: pings per pair (default 3)",
                       .value_name = "N"},
-                     {.name = "keep", .help = "matrix: leave the lab up"},
+                     {.name = "keep", .help = "demo, matrix: leave the lab up"},
+                     {.name = "transfer-mib",
+                      .takes_value = true,
+                      .help = "demo: MiB copied over TCP per pair (default "
+                              "50)",
+                      .value_name = "N"},
                      {.name = "json",
                       .help = "up, show, list, matrix: print JSON"},
                      {.name = "all", .help = "down: remove every lab"},

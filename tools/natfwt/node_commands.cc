@@ -101,10 +101,11 @@ absl::StatusOr<node::NodeOptions> UpOptions(const ParsedArgs& args) {
   }
   if (auto it = args.values.find("turn"); it != args.values.end()) {
     for (const std::string& uri : it->second) {
-      options.turn_servers.push_back({.uri = uri,
-                                      .username = args.Get("turn-user"),
-                                      .password = password,
-                                      .tls_ca_file = absl::StartsWithIgnoreCase(uri, "turns:")
+      options.turn_servers.push_back(
+          {.uri = uri,
+           .username = args.Get("turn-user"),
+           .password = password,
+           .tls_ca_file = absl::StartsWithIgnoreCase(uri, "turns:")
                               ? args.Get("turn-ca")
                               : ""});
     }
@@ -268,6 +269,10 @@ absl::StatusOr<std::unique_ptr<provider::IceProvider>> StartInterface(
   provider_options.friendly_name = absl::StrCat("natfwt ", options.network);
   provider_options.luid_file =
       absl::StrCat(options.state_dir, "/interface.luid");
+  // The node stops right after the interface: peers keep our transport IDs
+  // (the same ones come back with the LUID) and find us again at once when
+  // we restart.
+  provider_options.keep_ids_at_stop = true;
   absl::StatusOr<std::unique_ptr<provider::IceProvider>> provider =
       provider::IceProvider::Start(node, provider_options);
   if (!provider.ok()) return provider.status();

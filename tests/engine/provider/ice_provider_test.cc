@@ -126,6 +126,25 @@ TEST_F(IceProviderTest, EstablishAndAddPublishTheTransportId) {
   EXPECT_THAT(node_.published().front(), IsEmpty());  // ESTABLISH: none yet.
 }
 
+TEST_F(IceProviderTest, StopCanLeaveTheTransportIdsPublished) {
+  IceProviderOptions options = Options();
+  options.keep_ids_at_stop = true;
+  StartProvider(std::move(options));
+  ASSERT_TRUE(WaitUntil(instance(), [](const InstanceInfo& info) {
+    return info.state == InstanceState::kDormant && !info.local_ids.empty();
+  }));
+  const std::string local = Info(instance()).local_ids.at(0).ToString();
+  ASSERT_TRUE(node_.WaitForPublished([&](const std::vector<std::string>& ids) {
+    return ids == std::vector<std::string>{local};
+  }));
+  provider_->Stop();
+  EXPECT_EQ(provider_->Status().state, "terminated");
+  EXPECT_EQ(api_->destroys(), 1);
+  // Still published: the node going offline next takes them with it, and a
+  // restart with the same LUID brings the same IDs back.
+  EXPECT_THAT(node_.last_published(), ElementsAre(local));
+}
+
 TEST_F(IceProviderTest, StopTerminatesDeregistersAndDestroysOnce) {
   Ready();
   provider_->Stop();

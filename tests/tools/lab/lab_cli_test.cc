@@ -39,9 +39,10 @@ TEST(LabCli, HelpDocumentsKindsAndConventions) {
   CommandResult help = Lab({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   for (const char* text :
-       {"lab up", "lab down", "lab exec", "lab flush", "lab list", "restricted",
-        "symmetric", "cgnat", "blocked", "round trip", "203.0.113.1:3478",
-        "/run/natfwt/labs", "--no-rendezvous", "netem"}) {
+       {"lab demo", "lab up", "lab down", "lab exec", "lab flush", "lab list",
+        "--transfer-mib", "restricted", "symmetric", "cgnat", "blocked",
+        "round trip", "203.0.113.1:3478", "/run/natfwt/labs", "--no-rendezvous",
+        "netem"}) {
     EXPECT_THAT(help.out, HasSubstr(text));
   }
 }
@@ -89,7 +90,15 @@ INSTANTIATE_TEST_SUITE_P(
                   {"exec", "a", "b", "ls", "-l"},
                   "unknown option -l"},
         UsageCase{"FlushNeedsHost", {"flush", "a"}, "wrong number"},
-        UsageCase{"UnknownFlag", {"up", "--bogus"}, "unknown flag --bogus"}),
+        UsageCase{"UnknownFlag", {"up", "--bogus"}, "unknown flag --bogus"},
+        UsageCase{"DemoTakesNoArgument", {"demo", "x"}, "wrong number"},
+        UsageCase{"DemoBadSize",
+                  {"demo", "--transfer-mib", "0"},
+                  "--transfer-mib is 1 to 4096"},
+        UsageCase{"DemoBadName", {"demo", "--name", "Bad"}, "invalid lab name"},
+        UsageCase{"DemoFlagOfOtherSubcommand",
+                  {"demo", "--host", "a=port"},
+                  "--host is not a flag of 'lab demo'"}),
     [](const ::testing::TestParamInfo<UsageCase>& param) {
       return param.param.name;
     });
@@ -146,6 +155,7 @@ TEST(LabCli, NeedsRoot) {
                                  "--no-rendezvous"},
         std::vector<std::string>{"down", GenerateLabName()},
         std::vector<std::string>{"list"},
+        std::vector<std::string>{"demo", "--transfer-mib", "1"},
         std::vector<std::string>{"flush", GenerateLabName(), "a"}}) {
     EXPECT_EQ(RunUnprivileged(args, err_path), 1) << args[0];
     absl::StatusOr<CommandResult> err =

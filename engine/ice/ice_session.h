@@ -200,8 +200,10 @@ class IceSession {
 
   // Stops the session: drops events not yet delivered, reports kClosed,
   // detaches from libnice and closes the agent with nice_agent_close_async
-  // (TURN allocations are released), then drops it. Waits (up to 10 s) for
-  // that to finish unless called on the network thread. Idempotent.
+  // (TURN allocations are released), then drops it and its turns: tunnels
+  // once their connections have ended (sockets closed). Waits (up to 10 s)
+  // for that to finish unless called on the network thread: after it the
+  // network thread may stop without stranding a socket. Idempotent.
   // OnStateChanged(kClosed) is the last callback (delivered after the
   // current one when Close is called from inside a callback).
   void Close();

@@ -180,8 +180,11 @@ void SessionCore::OnAgentClosed(GObject* /*source*/, GAsyncResult* /*result*/,
                                 gpointer data) {
   std::unique_ptr<Closing> closing(static_cast<Closing*>(data));
   g_object_unref(closing->agent);
-  closing->tunnels.clear();
-  if (closing->on_closed) std::move(closing->on_closed)();
+  // The tunnels' connections end asynchronously on this context: closed only
+  // once they have, so that the caller may stop the network thread then
+  // without stranding their sockets.
+  TurnTlsTunnel::CloseAll(std::move(closing->tunnels),
+                          std::move(closing->on_closed));
 }
 
 void SessionCore::Abandon() {

@@ -9,21 +9,26 @@
 
 namespace natfwt::ice {
 
+// Held by the tunnel and by each of its connections (Link): released once
+// the tunnel is destroyed and every connection has ended.
 struct TurnTlsTunnel::Shared : std::enable_shared_from_this<Shared> {
   ServerAddress server;
   GTlsDatabase* database = nullptr;  // Null: the backend's default store.
   GCancellable* cancellable = g_cancellable_new();
+  // Set by CloseAll; runs (on the network thread) when this is released.
+  absl::AnyInvocable<void() &&> on_released;
 
   ~Shared() {
     if (database != nullptr) g_object_unref(database);
     g_object_unref(cancellable);
+    if (on_released) std::move(on_released)();
   }
 };
 
 namespace {
 
 // One connection from libnice and its TLS counterpart; frees itself when the
-// splice ends or a step fails.
+// splice ends or a step fails, closing both sockets.
 struct Link {
   std::shared_ptr<const void> keep_alive;  // The tunnel's Shared state.
   const ServerAddress* server = nullptr;
@@ -34,6 +39,13 @@ struct Link {
   GIOStream* tls = nullptr;
 
   ~Link() {
+    // Closed here rather than by the last unref: a TLS operation's GTask may
+    // hold `tls` (and so `tcp`) a little longer and drop it on a GLib worker
+    // thread. Every operation on them has completed when a Link is deleted.
+    if (tcp != nullptr) g_io_stream_close(G_IO_STREAM(tcp), nullptr, nullptr);
+    if (local != nullptr) {
+      g_io_stream_close(G_IO_STREAM(local), nullptr, nullptr);
+    }
     if (tls != nullptr) g_object_unref(tls);
     if (tcp != nullptr) g_object_unref(tcp);
     if (local != nullptr) g_object_unref(local);
@@ -47,7 +59,6 @@ void Fail(Link* link, absl::string_view step, GError* error) {
                          << " failed: " << error->message;
   }
   g_error_free(error);
-  g_io_stream_close(G_IO_STREAM(link->local), nullptr, nullptr);
   delete link;
 }
 
@@ -178,6 +189,28 @@ TurnTlsTunnel::~TurnTlsTunnel() {
   g_socket_listener_close(G_SOCKET_LISTENER(service_));
   g_object_unref(service_);
   g_cancellable_cancel(shared_->cancellable);
+}
+
+void TurnTlsTunnel::CloseAll(
+    std::vector<std::unique_ptr<TurnTlsTunnel>> tunnels,
+    absl::AnyInvocable<void() &&> on_closed) {
+  if (tunnels.empty() || !on_closed) {
+    tunnels.clear();
+    if (on_closed) std::move(on_closed)();
+    return;
+  }
+  struct Pending {
+    size_t tunnels;
+    absl::AnyInvocable<void() &&> on_closed;
+  };
+  auto pending =
+      std::make_shared<Pending>(Pending{tunnels.size(), std::move(on_closed)});
+  for (const std::unique_ptr<TurnTlsTunnel>& tunnel : tunnels) {
+    tunnel->shared_->on_released = [pending] {
+      if (--pending->tunnels == 0) std::move(pending->on_closed)();
+    };
+  }
+  tunnels.clear();  // Each Shared goes now, or with its last connection.
 }
 
 gboolean TurnTlsTunnel::OnIncoming(GSocketService* /*service*/,

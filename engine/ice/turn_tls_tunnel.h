@@ -16,7 +16,9 @@
 //
 // Thread-safety: create, use and destroy on the network thread (its
 // GMainContext must be thread-default there). Connections still closing when
-// the tunnel is destroyed finish on that context by themselves.
+// the tunnel is destroyed finish on that context by themselves, which must
+// therefore keep running until they have: CloseAll() tells when (a loop that
+// stops earlier strands them, and their sockets stay open for good).
 
 #ifndef NATFWT_ENGINE_ICE_TURN_TLS_TUNNEL_H_
 #define NATFWT_ENGINE_ICE_TURN_TLS_TUNNEL_H_
@@ -26,7 +28,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "engine/ice/ice_config.h"
 #include "platform/net/ip_address.h"
@@ -48,6 +52,13 @@ class TurnTlsTunnel {
   TurnTlsTunnel& operator=(const TurnTlsTunnel&) = delete;
   // Stops listening and cancels every connection.
   ~TurnTlsTunnel();
+
+  // Destroys `tunnels` and runs `on_closed` on the network thread once every
+  // connection they carried has ended and its sockets are closed: at once
+  // when none is open, otherwise after the cancelled operations come back on
+  // the context (a few iterations). `on_closed` may be empty.
+  static void CloseAll(std::vector<std::unique_ptr<TurnTlsTunnel>> tunnels,
+                       absl::AnyInvocable<void() &&> on_closed);
 
   const net::IpAddress& local_address() const { return loopback_; }
   uint16_t local_port() const { return port_; }

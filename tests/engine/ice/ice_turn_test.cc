@@ -2,8 +2,9 @@
 //
 // IceSessions through a coturn turnserver started by the test on loopback:
 // relay-only sessions over TURN UDP, TCP and TLS (turns:, real TLS through
-// the session's tunnel), a certificate that is not trusted, a TURN server
-// named by host name, and a relayed session moving to a direct pair.
+// the session's tunnel), closing (allocations, tunnels and their sockets
+// released before Close returns), a certificate that is not trusted, a TURN
+// server named by host name, and a relayed session moving to a direct pair.
 
 #include <string>
 
@@ -179,6 +180,37 @@ TEST_F(IceTurnTest, CloseReleasesAllocationsTunnelsAndSockets) {
   EXPECT_EQ(testing::WaitForSourcesGone(thread_, mark, absl::Seconds(5)), 0);
   EXPECT_EQ(testing::CountOpenFds(), fds);
   EXPECT_LE(testing::CountThreads(), threads + 1);  // GLib's pool may grow.
+}
+
+// Close() returns only once the turns: tunnels' connections are closed, so a
+// caller may stop the network thread right after it (the TURN check does):
+// nothing is left for a loop that no longer runs. Counted at once, no wait.
+TEST_F(IceTurnTest, CloseReturnsAfterTheTunnelsSocketsAreClosed) {
+  const guint warm_mark = testing::MarkSources(thread_);
+  {  // Warm-up: GLib's TLS backend and resolver threads start once.
+    IcePair warm(thread_, RelayConfig(true, TurnTransport::kTls),
+                 RelayConfig(false, TurnTransport::kTls));
+    ASSERT_THAT(warm.Create(), IsOk());
+    ASSERT_THAT(warm.ExchangeDescriptions(), IsOk());
+    ASSERT_THAT(warm.StartBoth(), IsOk());
+    ASSERT_TRUE(Connected(warm));
+  }
+  ASSERT_EQ(testing::WaitForSourcesGone(thread_, warm_mark, absl::Seconds(5)),
+            0);
+  const int fds = testing::CountOpenFds();
+  for (int round = 0; round < 5; ++round) {
+    {
+      IcePair pair(thread_, RelayConfig(true, TurnTransport::kTls),
+                   RelayConfig(false, TurnTransport::kTls));
+      ASSERT_THAT(pair.Create(), IsOk());
+      ASSERT_THAT(pair.ExchangeDescriptions(), IsOk());
+      ASSERT_THAT(pair.StartBoth(), IsOk());
+      ASSERT_TRUE(Connected(pair));
+      ExpectDataBothWays(pair, "round " + std::to_string(round));
+      pair.CloseBoth();
+    }
+    EXPECT_EQ(testing::CountOpenFds(), fds) << "round " << round;
+  }
 }
 
 TEST_F(IceTurnTest, TurnServerNamedByHostNameIsResolved) {

@@ -62,22 +62,22 @@ struct NodeRecord {
 // A message from another node, verified: signed by `from`'s identity key,
 // addressed to this node in this network, fresh and not seen before.
 struct Signal {
-  std::string from;  // Node ID.
-  std::string kind;  // [a-z0-9-]{1,16}, chosen by the sender.
+  std::string from;     // Node ID.
+  std::string kind;     // [a-z0-9-]{1,16}, chosen by the sender.
   std::string payload;  // At most kMaxPayload bytes, any bytes.
 };
 
 struct ClientStats {
   bool connected = false;
-  uint64_t connects = 0;        // Successful connections (1 + reconnects).
+  uint64_t connects = 0;  // Successful connections (1 + reconnects).
   uint64_t connect_failures = 0;
   uint64_t signals_sent = 0;
   uint64_t signals_received = 0;  // Verified and handed to the observer.
   uint64_t rejected_forged = 0;   // Bad signature or key/node ID mismatch.
   uint64_t rejected_replayed = 0;
-  uint64_t rejected_stale = 0;    // Outside the freshness window.
+  uint64_t rejected_stale = 0;  // Outside the freshness window.
   uint64_t rejected_malformed = 0;
-  uint64_t server_errors = 0;     // ERR replies from the server.
+  uint64_t server_errors = 0;  // ERR replies from the server.
   // Valid signature but for another network or node (a server relaying a
   // genuine message to the wrong place).
   uint64_t rejected_misdirected = 0;

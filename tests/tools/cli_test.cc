@@ -22,16 +22,19 @@ CommandSpec Spec() {
           .synopsis = "[--json] --stun HOST",
           .summary = "Probe.",
           .flags = {{.name = "json", .help = "JSON"},
-                    {.name = "stun", .takes_value = true, .repeated = true,
-                     .help = "server", .value_name = "HOST"},
+                    {.name = "stun",
+                     .takes_value = true,
+                     .repeated = true,
+                     .help = "server",
+                     .value_name = "HOST"},
                     {.name = "count", .takes_value = true, .help = "n"}},
           .max_positional = 1};
 }
 
 TEST(CliParse, AcceptsAllFlagForms) {
   NATFWT_ASSERT_OK_AND_ASSIGN(
-      ParsedArgs args,
-      Parse(Spec(), {"--json", "--stun", "a:1", "--stun=b:2", "node", "--count=3"}));
+      ParsedArgs args, Parse(Spec(), {"--json", "--stun", "a:1", "--stun=b:2",
+                                      "node", "--count=3"}));
   EXPECT_TRUE(args.Has("json"));
   EXPECT_THAT(args.values["stun"], ElementsAre("a:1", "b:2"));
   EXPECT_EQ(args.Get("count"), "3");
@@ -102,8 +105,10 @@ TEST(CliParse, ShortFlags) {
   CommandSpec spec{.name = "ping",
                    .synopsis = "NODE",
                    .summary = "Ping.",
-                   .flags = {{.name = "count", .takes_value = true,
-                              .help = "n", .value_name = "N",
+                   .flags = {{.name = "count",
+                              .takes_value = true,
+                              .help = "n",
+                              .value_name = "N",
                               .short_name = 'c'}},
                    .max_positional = 1};
   NATFWT_ASSERT_OK_AND_ASSIGN(ParsedArgs args, Parse(spec, {"-c", "3", "x"}));

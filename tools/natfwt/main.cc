@@ -16,12 +16,13 @@ namespace {
 
 std::vector<Command> AllCommands() {
   std::vector<Command> commands = {
-      DoctorCommand(), UpCommand(),    StatusCommand(),
-      PingCommand(),   IdCommand(),    RendezvousCommand(),
-      ProbeCommand(),  TurnCommand(),  LabCommand()};
+      DoctorCommand(), UpCommand(),   StatusCommand(),
+      PingCommand(),   IdCommand(),   RendezvousCommand(),
+      ProbeCommand(),  TurnCommand(), LabCommand()};
   for (Command& command : commands) {
     command.spec.flags.push_back(
-        {.name = "log-level", .takes_value = true,
+        {.name = "log-level",
+         .takes_value = true,
          .help = "error, warning, info, debug or trace (default: "
                  "$NATFWT_LOG_LEVEL, else warning)",
          .value_name = "LEVEL"});
@@ -61,11 +62,12 @@ int Main(int argc, char** argv) {
   }
   for (const Command& command : commands) {
     if (command.spec.name != args[0]) continue;
-    absl::StatusOr<ParsedArgs> parsed =
-        Parse(command.spec, std::vector<std::string>(args.begin() + 1, args.end()));
+    absl::StatusOr<ParsedArgs> parsed = Parse(
+        command.spec, std::vector<std::string>(args.begin() + 1, args.end()));
     if (!parsed.ok()) {
       std::fprintf(stderr, "natfwt %s: %s\nRun 'natfwt %s --help' for usage.\n",
-                   args[0].c_str(), std::string(parsed.status().message()).c_str(),
+                   args[0].c_str(),
+                   std::string(parsed.status().message()).c_str(),
                    args[0].c_str());
       return kExitUsage;
     }

@@ -29,18 +29,19 @@ std::string Binary() {
 }
 
 bool HaveLabTools() {
-  for (const char* tool : {"ip", "nft", "turnserver", "conntrack", "iptables"}) {
+  for (const char* tool :
+       {"ip", "nft", "turnserver", "conntrack", "iptables"}) {
     if (!natfwt::testing::FindTool(tool)) return false;
   }
   return !Binary().empty();
 }
 
-#define REQUIRE_LAB()                                                      \
-  do {                                                                     \
-    NATFWT_REQUIRE(natfwt::testing::HaveNetworkNamespaces(),               \
-                   "root and network namespaces");                         \
-    NATFWT_REQUIRE(HaveLabTools(),                                         \
-                   "ip, nft, turnserver, conntrack, iptables, natfwt");    \
+#define REQUIRE_LAB()                                                   \
+  do {                                                                  \
+    NATFWT_REQUIRE(natfwt::testing::HaveNetworkNamespaces(),            \
+                   "root and network namespaces");                      \
+    NATFWT_REQUIRE(HaveLabTools(),                                      \
+                   "ip, nft, turnserver, conntrack, iptables, natfwt"); \
   } while (false)
 
 LabOptions Options() {
@@ -72,9 +73,8 @@ absl::string_view ExpectedNatType(NatKind kind) {
 
 TEST(LabTraversal, ProbeClassifiesEveryKind) {
   REQUIRE_LAB();
-  LabSpec spec{.name = GenerateLabName(),
-               .hosts = DefaultHosts(),
-               .rendezvous = false};
+  LabSpec spec{
+      .name = GenerateLabName(), .hosts = DefaultHosts(), .rendezvous = false};
   NATFWT_ASSERT_OK_AND_ASSIGN(Lab lab, LabUp(spec, Options()));
   for (const HostPlan& host : lab.plan.hosts) {
     NATFWT_ASSERT_OK_AND_ASSIGN(

@@ -136,7 +136,9 @@ struct RefusalCase {
   Bytes (*request)();
   LocalCredentials local = {kUfrag, kPassword};
   // gtest would print the padding bytes otherwise (valgrind flags them).
-  friend void PrintTo(const RefusalCase& c, std::ostream* out) { *out << c.name; }
+  friend void PrintTo(const RefusalCase& c, std::ostream* out) {
+    *out << c.name;
+  }
 };
 
 class RefusalTest : public ::testing::TestWithParam<RefusalCase> {};

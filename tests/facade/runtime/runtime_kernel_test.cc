@@ -37,7 +37,8 @@ sockaddr_in6 SocketAddress(const net::IpAddress& address, uint16_t port) {
 }
 
 // Sends one datagram from `from` to `to`:`port`; returns 0 or the errno.
-int SendUdp(const net::IpAddress& from, const net::IpAddress& to, uint16_t port) {
+int SendUdp(const net::IpAddress& from, const net::IpAddress& to,
+            uint16_t port) {
   int fd = socket(AF_INET6, SOCK_DGRAM, 0);
   sockaddr_in6 local = SocketAddress(from, 0);
   sockaddr_in6 remote = SocketAddress(to, port);
@@ -86,16 +87,19 @@ TEST_F(KernelRuntimeTest, SocketsReachTheProviderAndIndicationsReachSockets) {
   WCHAR sddl[] = L"D:(A;;GA;;;SY)";  // Root only.
   CPNATFWT_PROVIDER_CALLBACKS callbacks = provider.Callbacks();
   CPNATFWT_PROVIDER_INSTANCE instance;
-  ASSERT_EQ(ToHresult(runtime_->Create(&callbacks, &provider, &instance)), S_OK);
+  ASSERT_EQ(ToHresult(runtime_->Create(&callbacks, &provider, &instance)),
+            S_OK);
   created_.push_back(instance);
-  ASSERT_EQ(ToHresult(runtime_->Register(instance, name, nullptr, 0, sddl)), S_OK);
+  ASSERT_EQ(ToHresult(runtime_->Register(instance, name, nullptr, 0, sddl)),
+            S_OK);
   ASSERT_TRUE(WaitUntil(instance, [](const InstanceInfo& info) {
     return !info.local_ids.empty();
   }));
   InstanceInfo info = Info(instance);
   const net::IpAddress local = info.local_ids[0];
   EXPECT_NE(if_nametoindex(info.kernel_name.c_str()), 0u);
-  absl::StatusOr<std::vector<std::string>> aliases = tun::ListInterfaceAliases();
+  absl::StatusOr<std::vector<std::string>> aliases =
+      tun::ListInterfaceAliases();
   ASSERT_TRUE(aliases.ok());
   EXPECT_THAT(*aliases, Contains("natfwt kernel test"));
 
@@ -106,7 +110,8 @@ TEST_F(KernelRuntimeTest, SocketsReachTheProviderAndIndicationsReachSockets) {
   Record send = provider.RecordsOf(Event::kSend)[0];
   EXPECT_EQ(send.local, local);
   EXPECT_EQ(send.address, peer);
-  std::optional<tun::testing::UdpDatagram> udp = tun::testing::ParseUdpPacket(send.packet);
+  std::optional<tun::testing::UdpDatagram> udp =
+      tun::testing::ParseUdpPacket(send.packet);
   ASSERT_TRUE(udp.has_value());
   EXPECT_EQ(udp->to.port, 5555);
   EXPECT_TRUE(udp->checksums_ok);
@@ -125,8 +130,10 @@ TEST_F(KernelRuntimeTest, SocketsReachTheProviderAndIndicationsReachSockets) {
   std::vector<uint8_t> l(local.bytes().begin(), local.bytes().end());
   std::vector<uint8_t> r(peer.bytes().begin(), peer.bytes().end());
   CPNATFWT_TRANSPORT_ID local_id{16, l.data()}, remote_id{16, r.data()};
-  CPNATFWT_BUFFER chain{nullptr, static_cast<ULONG>(packet.size()), packet.data()};
-  ASSERT_EQ(ToHresult(runtime_->IndicateReceived(instance, &local_id, &remote_id, &chain)),
+  CPNATFWT_BUFFER chain{nullptr, static_cast<ULONG>(packet.size()),
+                        packet.data()};
+  ASSERT_EQ(ToHresult(runtime_->IndicateReceived(instance, &local_id,
+                                                 &remote_id, &chain)),
             S_OK);
   char buffer[16] = {};
   EXPECT_EQ(recv(sink, buffer, sizeof(buffer), 0), 4);

@@ -48,10 +48,10 @@ static HRESULT CALLBACK OnTransition(
   return S_OK;
 }
 
-static HRESULT CALLBACK OnTransportId(
-    CPNATFWT_PROVIDER_INSTANCE instance, PVOID context,
-    CPNATFWT_TRANSPORT_ID* transport_id, PVOID completion_context,
-    CPNATFWT_PLATFORM_COMPLETION_ROUTINE routine) {
+static HRESULT CALLBACK
+OnTransportId(CPNATFWT_PROVIDER_INSTANCE instance, PVOID context,
+              CPNATFWT_TRANSPORT_ID* transport_id, PVOID completion_context,
+              CPNATFWT_PLATFORM_COMPLETION_ROUTINE routine) {
   (void)instance;
   (void)transport_id;
   (void)completion_context;
@@ -104,10 +104,10 @@ int main(void) {
   char state[MAX_PATH];
   int callbacks_run = 0;
   int attempt;
-  HMODULE wintun = LoadLibraryExA(
-      "wintun.dll", NULL,
-      LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_SEARCH_APPLICATION_DIR |
-          LOAD_LIBRARY_SEARCH_SYSTEM32);
+  HMODULE wintun = LoadLibraryExA("wintun.dll", NULL,
+                                  LOAD_LIBRARY_AS_DATAFILE |
+                                      LOAD_LIBRARY_SEARCH_APPLICATION_DIR |
+                                      LOAD_LIBRARY_SEARCH_SYSTEM32);
   if (wintun != NULL) {
     FreeLibrary(wintun);
     fprintf(stderr, "wintun_refusal: SKIP: a wintun.dll is installed\n");
@@ -134,8 +134,7 @@ int main(void) {
   for (attempt = 0; attempt < 2 && instance != NULL; ++attempt) {
     HRESULT hr;
     luid.Value = 0;
-    hr = CPNatfwtRegisterProviderInstance(instance, L"refused", &luid, 0,
-                                          NULL);
+    hr = CPNatfwtRegisterProviderInstance(instance, L"refused", &luid, 0, NULL);
     if (hr != HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)) {
       fprintf(stderr, "wintun_refusal: Register returned 0x%08lX\n",
               (unsigned long)hr);

@@ -96,11 +96,8 @@ absl::string_view LinkStateName(engine::SessionState state) {
 }  // namespace
 
 std::string PathOf(const ice::SelectedPairInfo& pair,
-                   const absl::flat_hash_set<std::string>& remote_relays) {
-  bool relayed = pair.local.type == ice::CandidateType::kRelay ||
-                 pair.remote.type == ice::CandidateType::kRelay ||
-                 remote_relays.contains(pair.remote.address.ToString());
-  return relayed ? "relay" : "direct";
+                   const engine::SecureSession& session) {
+  return session.Relayed(pair) ? "relay" : "direct";
 }
 
 std::string CandidateText(const ice::Candidate& candidate) {
@@ -385,7 +382,7 @@ PeerStatus NodeImpl::DescribePeer(const std::string& id,
   status.rtt = stats.rtt;
   std::optional<ice::SelectedPairInfo> pair = link.session->SelectedPair();
   if (pair.has_value()) {
-    status.path = PathOf(*pair, link.remote_relays);
+    status.path = PathOf(*pair, *link.session);
     status.local_candidate = DescribeCandidate(pair->local);
     status.remote_candidate = DescribeCandidate(pair->remote);
   }

@@ -38,18 +38,11 @@ namespace natfwt::node {
 
 class NodeImpl;
 
-// "direct" or "relay": relayed when either end is a relayed candidate, or
-// when the remote end is an address the peer signalled as one of its relayed
-// candidates (`remote_relays`, "ip:port"): a peer's relayed candidate is
-// often learned as peer-reflexive first, before its trickled line arrives.
+// "direct" or "relay" (engine::SecureSession::Relayed).
 std::string PathOf(const ice::SelectedPairInfo& pair,
-                   const absl::flat_hash_set<std::string>& remote_relays);
+                   const engine::SecureSession& session);
 // "srflx udp 198.18.0.2:40000".
 std::string CandidateText(const ice::Candidate& candidate);
-
-struct Link;
-// Adds the relayed ones of `candidates` to link.remote_relays.
-void NoteRelays(Link& link, const std::vector<ice::Candidate>& candidates);
 
 // Hands one session's events to the node thread; answers pings in place.
 class LinkObserver : public engine::SecureSessionObserver {
@@ -101,9 +94,6 @@ struct Link {
   std::optional<absl::Time> path_lost_since;
   std::optional<absl::Time> last_repair;
   std::string local_ufrag;
-  // The peer's relayed candidates ("ip:port"), from its description and
-  // trickled lines: see PathOf.
-  absl::flat_hash_set<std::string> remote_relays;
   // Candidates that arrived before the remote description (bounded).
   std::vector<ice::TrickleMessage> early_candidates;
   std::unique_ptr<LinkObserver> observer;

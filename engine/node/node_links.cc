@@ -36,15 +36,6 @@ constexpr absl::Duration kRestartBackoff = absl::Seconds(4);
 
 }  // namespace
 
-void NoteRelays(Link& link, const std::vector<ice::Candidate>& candidates) {
-  for (const ice::Candidate& candidate : candidates) {
-    if (candidate.type == ice::CandidateType::kRelay &&
-        link.remote_relays.size() < kMaxEarlyCandidates) {
-      link.remote_relays.insert(candidate.address.ToString());
-    }
-  }
-}
-
 // --- LinkObserver (engine threads) ---
 
 void LinkObserver::OnLocalCandidate(const ice::TrickleCandidate& candidate) {
@@ -92,7 +83,7 @@ void LinkObserver::OnIceRestart() {
 void LinkObserver::OnSelectedPair(const ice::SelectedPairInfo& pair) {
   node_->PostLinkTask(peer_, session_id_, [pair](NodeImpl&, Link& link) {
     NATFWT_LOG(kInfo) << "peer " << link.peer.substr(0, 12) << ": "
-                      << PathOf(pair, link.remote_relays) << " path "
+                      << PathOf(pair, *link.session) << " path "
                       << CandidateText(pair.local) << " <-> "
                       << CandidateText(pair.remote);
   });
@@ -293,7 +284,6 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     return;
   }
   Link& created = **link;
-  NoteRelays(created, remote->candidates);
   absl::Status status = created.session->SetRemoteDescription(*remote);
   absl::StatusOr<ice::SessionDescription> local =
       created.session->LocalDescription();
@@ -327,7 +317,6 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
       ice::ParseSessionDescription(text);
   absl::Status status = remote.status();
   if (status.ok()) {
-    NoteRelays(*peer.link, remote->candidates);
     status = peer.link->session->SetRemoteDescription(*remote);
   }
   if (!status.ok()) {
@@ -355,7 +344,6 @@ void NodeImpl::HandleRestart(Peer& peer, uint64_t session_id,
       ice::ParseSessionDescription(text);
   absl::Status status = remote.status();
   if (status.ok()) {
-    NoteRelays(*peer.link, remote->candidates);
     // A new ufrag restarts ICE here too (unless we started it and this is
     // the peer's answer); the secure channel is kept.
     status = peer.link->session->SetRemoteDescription(*remote);
@@ -388,7 +376,7 @@ void NodeImpl::CheckUpgrade(const std::string& peer_id, uint64_t session_id) {
     return;
   }
   std::optional<ice::SelectedPairInfo> pair = link.session->SelectedPair();
-  if (!pair.has_value() || PathOf(*pair, link.remote_relays) != "relay") {
+  if (!pair.has_value() || PathOf(*pair, *link.session) != "relay") {
     return;
   }
   if (link.upgrade_restarts >= kMaxUpgradeRestarts) return;
@@ -415,9 +403,6 @@ void NodeImpl::HandleCandidate(Peer& peer, uint64_t session_id,
     return;
   }
   Link& link = *peer.link;
-  if (const auto* candidate = std::get_if<ice::TrickleCandidate>(&*message)) {
-    NoteRelays(link, {candidate->candidate});
-  }
   if (!link.remote_set) {
     if (link.early_candidates.size() < kMaxEarlyCandidates) {
       link.early_candidates.push_back(*message);

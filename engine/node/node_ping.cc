@@ -119,7 +119,7 @@ void NodeImpl::OnPong(const std::string& peer_id, uint32_t sequence,
     std::optional<ice::SelectedPairInfo> pair =
         peer.link->session->SelectedPair();
     if (pair.has_value()) {
-      reply.path = PathOf(*pair, peer.link->remote_relays);
+      reply.path = PathOf(*pair, *peer.link->session);
       reply.remote = CandidateText(pair->remote);
     }
   }

@@ -2,8 +2,11 @@
 
 #include "engine/node/node_wire.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -12,24 +15,12 @@ namespace {
 
 constexpr size_t kSessionIdDigits = 16;
 
+// Exactly kSessionIdDigits hex digits (no sign, prefix or space, which
+// SimpleHexAtoi alone would accept).
 bool ParseHex64(absl::string_view text, uint64_t* value) {
-  if (text.size() != kSessionIdDigits) return false;
-  uint64_t result = 0;
-  for (char c : text) {
-    int digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    result = (result << 4) | static_cast<uint64_t>(digit);
-  }
-  *value = result;
-  return true;
+  return text.size() == kSessionIdDigits &&
+         std::all_of(text.begin(), text.end(), absl::ascii_isxdigit) &&
+         absl::SimpleHexAtoi(text, value);
 }
 
 }  // namespace

@@ -262,22 +262,24 @@ TurnClient::TurnClient(std::string username, std::string password)
                                        STUN_AGENT_USAGE_USE_FINGERPRINT));
 }
 
-absl::StatusOr<StunRequest> TurnClient::AllocateRequest() {
-  std::vector<uint8_t> buffer(kRequestCapacity);
+StunMessage TurnClient::Challenge() {
   StunMessage previous{};
   previous.agent = &agent_;
   previous.buffer = challenge_.data();
   previous.buffer_len = challenge_.size();
+  return previous;
+}
+
+absl::StatusOr<StunRequest> TurnClient::AllocateRequest() {
+  std::vector<uint8_t> buffer(kRequestCapacity);
+  StunMessage previous = Challenge();
   StunMessage message;
-  auto* username =
-      reinterpret_cast<uint8_t*>(const_cast<char*>(username_.data()));
-  auto* password =
-      reinterpret_cast<uint8_t*>(const_cast<char*>(password_.data()));
   const size_t length = stun_usage_turn_create(
       &agent_, &message, buffer.data(), buffer.size(),
       challenge_.empty() ? nullptr : &previous,
-      STUN_USAGE_TURN_REQUEST_PORT_NORMAL, -1, -1, username, username_.size(),
-      password, password_.size(), STUN_USAGE_TURN_COMPATIBILITY_RFC5766);
+      STUN_USAGE_TURN_REQUEST_PORT_NORMAL, -1, -1, UsernameBytes(),
+      username_.size(), PasswordBytes(), password_.size(),
+      STUN_USAGE_TURN_COMPATIBILITY_RFC5766);
   return Finish(message, std::move(buffer), length);
 }
 
@@ -287,18 +289,11 @@ absl::StatusOr<StunRequest> TurnClient::ReleaseRequest() {
         "no REALM/NONCE from the server yet: nothing was allocated");
   }
   std::vector<uint8_t> buffer(kRequestCapacity);
-  StunMessage previous{};
-  previous.agent = &agent_;
-  previous.buffer = challenge_.data();
-  previous.buffer_len = challenge_.size();
+  StunMessage previous = Challenge();
   StunMessage message;
-  auto* username =
-      reinterpret_cast<uint8_t*>(const_cast<char*>(username_.data()));
-  auto* password =
-      reinterpret_cast<uint8_t*>(const_cast<char*>(password_.data()));
   const size_t length = stun_usage_turn_create_refresh(
-      &agent_, &message, buffer.data(), buffer.size(), &previous, 0, username,
-      username_.size(), password, password_.size(),
+      &agent_, &message, buffer.data(), buffer.size(), &previous, 0,
+      UsernameBytes(), username_.size(), PasswordBytes(), password_.size(),
       STUN_USAGE_TURN_COMPATIBILITY_RFC5766);
   return Finish(message, std::move(buffer), length);
 }

@@ -172,6 +172,15 @@ class TurnClient {
  private:
   absl::StatusOr<TurnResponse> Parse(absl::Span<const uint8_t> datagram,
                                      bool allocate);
+  // challenge_ as the "previous response" libnice's builders read.
+  StunMessage Challenge();
+  // The credentials as libnice's builders take them (they do not write).
+  uint8_t* UsernameBytes() {
+    return reinterpret_cast<uint8_t*>(username_.data());
+  }
+  uint8_t* PasswordBytes() {
+    return reinterpret_cast<uint8_t*>(password_.data());
+  }
 
   StunAgent agent_;
   std::string username_;

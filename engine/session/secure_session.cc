@@ -181,6 +181,15 @@ absl::Status SecureSession::AddRemoteTrickle(
   return ice_->AddRemoteTrickle(message);
 }
 
+bool SecureSession::Relayed(const ice::SelectedPairInfo& pair) const {
+  if (pair.local.type == ice::CandidateType::kRelay ||
+      pair.remote.type == ice::CandidateType::kRelay) {
+    return true;
+  }
+  absl::MutexLock lock(&mutex_);
+  return remote_relays_.contains(pair.remote.address.ToString());
+}
+
 void SecureSession::NoteRemoteCandidate(const ice::Candidate& candidate) {
   if (candidate.type != ice::CandidateType::kRelay) return;
   std::string address = candidate.address.ToString();

@@ -240,6 +240,11 @@ class SecureSession {
   // The ICE pair carrying the session (the taken-over one while ICE cannot
   // report it), with the keepalive RTT.
   std::optional<ice::SelectedPairInfo> SelectedPair() const;
+  // Whether `pair` runs through a TURN relay: either end is a relayed
+  // candidate, or the remote end is one the peer signalled as relayed (libnice
+  // often learns a peer's relayed candidate as peer-reflexive first, before
+  // its trickled line arrives).
+  bool Relayed(const ice::SelectedPairInfo& pair) const;
 
  private:
   class IceEvents;

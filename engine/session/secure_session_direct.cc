@@ -90,17 +90,13 @@ void SecureSession::MaybeTakeOver() {
   }
   std::optional<ice::SelectedPairInfo> pair = ice_->SelectedPair();
   if (!pair.has_value()) return;
-  {
-    absl::MutexLock lock(&mutex_);
-    if (pair->remote.type == ice::CandidateType::kRelay ||
-        remote_relays_.contains(pair->remote.address.ToString())) {
-      // The peer's end is a TURN relay: the relay caps the rate anyway, and
-      // taking the socket over would stop libnice's checks, so ICE could
-      // never move on to a direct pair that starts working later.
-      NATFWT_LOG(kInfo) << "libnice keeps the I/O of this pair: the peer's "
-                           "end is relayed";
-      return;
-    }
+  if (Relayed(*pair)) {
+    // A TURN relay caps the rate anyway, and taking the socket over would
+    // stop libnice's checks, so ICE could never move on to a direct pair
+    // that starts working later (and a relayed local end has no socket of
+    // its own to take).
+    NATFWT_LOG(kInfo) << "libnice keeps the I/O of this pair: it is relayed";
+    return;
   }
   absl::StatusOr<int> fd = ice_->SelectedSocket();
   if (!fd.ok()) {

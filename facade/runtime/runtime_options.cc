@@ -6,8 +6,8 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
-#include "facade/runtime/state_dir.h"
 #include "platform/base/logging.h"
+#include "platform/sys/state_dir.h"
 #include "platform/tun/interface_aliases.h"
 #include "platform/tun/memory_interface.h"
 
@@ -48,7 +48,7 @@ void ReadPrefix(const char* name, net::IpPrefix* out) {
 
 RuntimeOptions RuntimeOptions::FromEnvironment() {
   RuntimeOptions options;
-  options.state_dir = DefaultStateDir();
+  options.state_dir = sys::DefaultStateDir();
   const char* backend = Env("NATFWT_CP_BACKEND");
   if (backend != nullptr && std::string(backend) == "memory") {
     options.interface_factory = [](const tun::InterfaceConfig& config)

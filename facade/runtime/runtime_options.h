@@ -84,7 +84,8 @@ struct RuntimeOptions {
 
   // Defaults above, with: state_dir from NATFWT_STATE_DIR (else, POSIX: the
   // build's state dir when root, else $XDG_STATE_HOME/natfwt or
-  // ~/.local/state/natfwt; Windows: %ProgramData%\natfwt; state_dir.h);
+  // ~/.local/state/natfwt; Windows: %ProgramData%\natfwt;
+  // platform/sys/state_dir.h);
   // backend from NATFWT_CP_BACKEND ("kernel", the default, or "memory");
   // NATFWT_CP_MTU, NATFWT_CP_TIMEOUT_MS, NATFWT_CP_IDLE_MS,
   // NATFWT_CP_OVERLAY_V6, NATFWT_CP_IPV4 (0/1), NATFWT_CP_OVERLAY_V4.

@@ -1,7 +1,8 @@
 // Copyright 2026 The natfwt Authors.
 //
-// Where the CP runtime keeps its state (the interface association store)
-// when NATFWT_STATE_DIR does not say; one implementation per OS:
+// Where natfwt keeps its state when NATFWT_STATE_DIR (or a command's
+// --state-dir) does not say: the CP runtime's interface association store
+// and a node's identity and control socket. One implementation per OS:
 //
 //   POSIX (state_dir_posix.cc): the build's state_dir option
 //     (/var/lib/natfwt) for root, else $XDG_STATE_HOME/natfwt, else
@@ -12,16 +13,16 @@
 //
 // Thread-safety: reads the environment only; safe from any thread.
 
-#ifndef NATFWT_FACADE_RUNTIME_STATE_DIR_H_
-#define NATFWT_FACADE_RUNTIME_STATE_DIR_H_
+#ifndef NATFWT_PLATFORM_SYS_STATE_DIR_H_
+#define NATFWT_PLATFORM_SYS_STATE_DIR_H_
 
 #include <string>
 
-namespace natfwt::cp {
+namespace natfwt::sys {
 
 // NATFWT_STATE_DIR when set and not empty, else the OS default above.
 std::string DefaultStateDir();
 
-}  // namespace natfwt::cp
+}  // namespace natfwt::sys
 
-#endif  // NATFWT_FACADE_RUNTIME_STATE_DIR_H_
+#endif  // NATFWT_PLATFORM_SYS_STATE_DIR_H_

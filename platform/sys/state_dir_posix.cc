@@ -7,10 +7,10 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "facade/runtime/state_dir.h"
 #include "natfwt_config.h"
+#include "platform/sys/state_dir.h"
 
-namespace natfwt::cp {
+namespace natfwt::sys {
 namespace {
 
 const char* Env(const char* name) {
@@ -30,4 +30,4 @@ std::string DefaultStateDir() {
   return "/tmp/natfwt-state";
 }
 
-}  // namespace natfwt::cp
+}  // namespace natfwt::sys

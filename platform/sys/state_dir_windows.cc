@@ -7,9 +7,9 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "facade/runtime/state_dir.h"
+#include "platform/sys/state_dir.h"
 
-namespace natfwt::cp {
+namespace natfwt::sys {
 namespace {
 
 const char* Env(const char* name) {
@@ -26,4 +26,4 @@ std::string DefaultStateDir() {
       program_data != nullptr ? program_data : "C:\\ProgramData", "\\natfwt");
 }
 
-}  // namespace natfwt::cp
+}  // namespace natfwt::sys

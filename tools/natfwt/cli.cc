@@ -2,11 +2,16 @@
 
 #include "tools/natfwt/cli.h"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <cstdio>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/natfwt/json_writer.h"
 
 namespace natfwt::cli {
 namespace {
@@ -112,6 +117,42 @@ std::string HelpText(const CommandSpec& spec) {
                           flag.repeated ? " (repeatable)" : "");
   }
   return text;
+}
+
+absl::StatusOr<int> IntFlag(const ParsedArgs& args, absl::string_view name,
+                            int min, int max, int fallback) {
+  if (!args.Has(name)) return fallback;
+  int value = 0;
+  if (!absl::SimpleAtoi(args.Get(name), &value) || value < min || value > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", name, " must be an integer from ", min, " to ", max));
+  }
+  return value;
+}
+
+void PrintCommandError(absl::string_view command, bool json,
+                       absl::string_view message) {
+  std::fprintf(stderr, "natfwt %.*s: %.*s\n", static_cast<int>(command.size()),
+               command.data(), static_cast<int>(message.size()),
+               message.data());
+  if (!json) return;
+  JsonWriter writer;
+  writer.BeginObject();
+  writer.Key("ok");
+  writer.Bool(false);
+  writer.Key("error");
+  writer.String(message);
+  writer.EndObject();
+  std::printf("%s\n", writer.str().c_str());
+}
+
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
 }
 
 }  // namespace natfwt::cli

@@ -11,6 +11,8 @@
 #ifndef NATFWT_TOOLS_NATFWT_CLI_H_
 #define NATFWT_TOOLS_NATFWT_CLI_H_
 
+#include <signal.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -59,6 +61,21 @@ absl::StatusOr<ParsedArgs> Parse(const CommandSpec& spec,
 
 // The --help text of one command.
 std::string HelpText(const CommandSpec& spec);
+
+// The integer value of --`name` in [min, max], `fallback` when absent.
+// Errors: kInvalidArgument "--NAME must be an integer from MIN to MAX".
+absl::StatusOr<int> IntFlag(const ParsedArgs& args, absl::string_view name,
+                            int min, int max, int fallback);
+
+// Reports a command's failure: "natfwt COMMAND: MESSAGE" on stderr and, with
+// `json`, {"ok":false,"error":MESSAGE} on stdout.
+void PrintCommandError(absl::string_view command, bool json,
+                       absl::string_view message);
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it creates
+// afterwards (call it before creating any), so that a foreground command can
+// receive them synchronously with sigwait() on the returned set.
+sigset_t BlockStopSignals();
 
 }  // namespace natfwt::cli
 

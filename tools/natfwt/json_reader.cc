@@ -5,9 +5,11 @@
 
 #include "tools/natfwt/json_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -155,23 +157,12 @@ class Parser {
   // Four hex digits after "\u".
   bool Hex4(uint32_t* out) {
     if (text_.size() - at_ < 4) return false;
-    uint32_t value = 0;
-    for (int i = 0; i < 4; ++i) {
-      char c = text_[at_ + i];
-      uint32_t digit;
-      if (c >= '0' && c <= '9') {
-        digit = c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        digit = c - 'a' + 10;
-      } else if (c >= 'A' && c <= 'F') {
-        digit = c - 'A' + 10;
-      } else {
-        return false;
-      }
-      value = value * 16 + digit;
+    absl::string_view digits = text_.substr(at_, 4);
+    if (!std::all_of(digits.begin(), digits.end(), absl::ascii_isxdigit) ||
+        !absl::SimpleHexAtoi(digits, out)) {
+      return false;
     }
     at_ += 4;
-    *out = value;
     return true;
   }
 

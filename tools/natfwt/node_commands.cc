@@ -31,6 +31,7 @@
 #include "natfwt_config.h"
 #include "platform/base/logging.h"
 #include "platform/sys/host_probe.h"
+#include "platform/sys/state_dir.h"
 #include "tools/natfwt/commands.h"
 #include "tools/natfwt/json_writer.h"
 #include "tools/natfwt/node_render.h"
@@ -46,7 +47,8 @@ FlagSpec StateDirFlag() {
           .help =
               "the node's directory (identity, control socket); default "
               "$NATFWT_STATE_DIR, else " NATFWT_STATE_DIR
-              " for root, else ~/.local/state/natfwt",
+              " for root, else $XDG_STATE_HOME/natfwt or "
+              "~/.local/state/natfwt",
           .value_name = "DIR"};
 }
 
@@ -60,16 +62,7 @@ FlagSpec ControlFlag() {
 }
 
 std::string StateDir(const ParsedArgs& args) {
-  if (args.Has("state-dir")) return args.Get("state-dir");
-  if (const char* dir = std::getenv("NATFWT_STATE_DIR"); dir && *dir) {
-    return dir;
-  }
-  if (geteuid() == 0) return NATFWT_STATE_DIR;
-  if (const char* dir = std::getenv("XDG_STATE_HOME"); dir && *dir) {
-    return absl::StrCat(dir, "/natfwt");
-  }
-  const char* home = std::getenv("HOME");
-  return absl::StrCat(home != nullptr ? home : ".", "/.local/state/natfwt");
+  return args.Has("state-dir") ? args.Get("state-dir") : sys::DefaultStateDir();
 }
 
 std::string ControlPath(const ParsedArgs& args) {
@@ -77,6 +70,7 @@ std::string ControlPath(const ParsedArgs& args) {
   return absl::StrCat(StateDir(args), "/", kControlFileName);
 }
 
+// One number of a control request, in [min, max].
 bool ParseCount(absl::string_view text, int min, int max, int* out) {
   return absl::SimpleAtoi(text, out) && *out >= min && *out <= max;
 }
@@ -124,13 +118,11 @@ absl::StatusOr<node::NodeOptions> UpOptions(const ParsedArgs& args) {
     }
   }
   options.ipv6 = !args.Has("no-ipv6");
-  if (args.Has("connect-timeout-s")) {
-    int seconds;
-    if (!ParseCount(args.Get("connect-timeout-s"), 1, 600, &seconds)) {
-      return absl::InvalidArgumentError("--connect-timeout-s: 1 to 600");
-    }
-    options.connect_timeout = absl::Seconds(seconds);
-  }
+  absl::StatusOr<int> seconds =
+      IntFlag(args, "connect-timeout-s", 1, 600,
+              static_cast<int>(absl::ToInt64Seconds(options.connect_timeout)));
+  if (!seconds.ok()) return seconds.status();
+  options.connect_timeout = absl::Seconds(*seconds);
   return options;
 }
 
@@ -208,17 +200,6 @@ int HandleControl(const UpState& up, const std::vector<std::string>& words,
   if (words[0] == "ping") return HandlePing(node, words, out);
   out.Err(absl::StrCat("unknown request '", words[0], "'"));
   return kExitUsage;
-}
-
-// Blocks SIGINT and SIGTERM in every thread (call before creating any), so
-// that WaitForStopSignal() receives them synchronously.
-sigset_t BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
 }
 
 // Whether `natfwt up` creates its interface: --interface auto (default:
@@ -437,20 +418,20 @@ int RunPing(const ParsedArgs& args) {
                  std::string(id.status().message()).c_str());
     return kExitUsage;
   }
-  int count = 4, interval_ms = 1000, timeout_ms = 2000;
-  if ((args.Has("count") &&
-       !ParseCount(args.Get("count"), 1, 100000, &count)) ||
-      (args.Has("interval-ms") &&
-       !ParseCount(args.Get("interval-ms"), 0, 3600000, &interval_ms)) ||
-      (args.Has("timeout-ms") &&
-       !ParseCount(args.Get("timeout-ms"), 1, 3600000, &timeout_ms))) {
-    std::fprintf(stderr,
-                 "natfwt ping: -c is 1-100000, --interval-ms 0-3600000, "
-                 "--timeout-ms 1-3600000\n");
+  absl::StatusOr<int> count = IntFlag(args, "count", 1, 100000, 4);
+  absl::StatusOr<int> interval_ms =
+      IntFlag(args, "interval-ms", 0, 3600000, 1000);
+  absl::StatusOr<int> timeout_ms =
+      IntFlag(args, "timeout-ms", 1, 3600000, 2000);
+  for (const absl::Status& status :
+       {count.status(), interval_ms.status(), timeout_ms.status()}) {
+    if (status.ok()) continue;
+    std::fprintf(stderr, "natfwt ping: %s\n",
+                 std::string(status.message()).c_str());
     return kExitUsage;
   }
-  std::string request = absl::StrCat("ping ", args.positional[0], " ", count,
-                                     " ", interval_ms, " ", timeout_ms);
+  std::string request = absl::StrCat("ping ", args.positional[0], " ", *count,
+                                     " ", *interval_ms, " ", *timeout_ms);
   if (args.Has("json")) absl::StrAppend(&request, " json");
   return Ask(args, request, "ping");
 }

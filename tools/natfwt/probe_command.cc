@@ -26,18 +26,6 @@ constexpr int kDefaultTimeoutMs = 1500;
 constexpr int kDefaultBindings = 8;
 constexpr int kDefaultMaxHops = 8;
 
-// The integer value of --`name`, `fallback` when absent.
-absl::StatusOr<int> IntFlag(const ParsedArgs& args, absl::string_view name,
-                            int min, int max, int fallback) {
-  if (!args.Has(name)) return fallback;
-  int value = 0;
-  if (!absl::SimpleAtoi(args.Get(name), &value) || value < min || value > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", name, " must be an integer from ", min, " to ", max));
-  }
-  return value;
-}
-
 absl::StatusOr<probe::NatProbeOptions> Options(const ParsedArgs& args) {
   if (!args.Has("stun")) {
     return absl::InvalidArgumentError("--stun HOST[:PORT] is required");
@@ -262,20 +250,6 @@ void PrintText(const NatProbeReport& r) {
   for (const std::string& note : r.notes) line("note", note);
 }
 
-void PrintError(const ParsedArgs& args, const absl::Status& status) {
-  const std::string message(status.message());
-  std::fprintf(stderr, "natfwt probe: %s\n", message.c_str());
-  if (!args.Has("json")) return;
-  JsonWriter json;
-  json.BeginObject();
-  json.Key("ok");
-  json.Bool(false);
-  json.Key("error");
-  json.String(message);
-  json.EndObject();
-  std::printf("%s\n", json.str().c_str());
-}
-
 int RunProbe(const ParsedArgs& args) {
   absl::StatusOr<probe::NatProbeOptions> options = Options(args);
   if (!options.ok()) {
@@ -286,7 +260,7 @@ int RunProbe(const ParsedArgs& args) {
   }
   absl::StatusOr<NatProbeReport> report = probe::RunNatProbe(*options);
   if (!report.ok()) {
-    PrintError(args, report.status());
+    PrintCommandError("probe", args.Has("json"), report.status().message());
     return kExitFailure;
   }
   if (args.Has("json")) {

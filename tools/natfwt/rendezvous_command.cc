@@ -99,17 +99,6 @@ class StatsLogger {
   std::thread thread_;
 };
 
-// Blocks SIGINT and SIGTERM in this thread and every thread created after
-// (the server's), so that only sigwait() below receives them.
-sigset_t BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
 int RunRendezvous(const ParsedArgs& args) {
   if (!args.Has("listen")) return Usage("--listen ADDR:PORT is required");
   rendezvous::Server::Options options;

@@ -29,17 +29,6 @@ using probe::TurnCheckReport;
 constexpr int kDefaultTimeoutMs = 10000;
 constexpr int kDefaultDatagrams = 10;
 
-absl::StatusOr<int> IntFlag(const ParsedArgs& args, absl::string_view name,
-                            int min, int max, int fallback) {
-  if (!args.Has(name)) return fallback;
-  int value = 0;
-  if (!absl::SimpleAtoi(args.Get(name), &value) || value < min || value > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", name, " must be an integer from ", min, " to ", max));
-  }
-  return value;
-}
-
 // The password from --password or the first line of --password-file.
 absl::StatusOr<std::string> Password(const ParsedArgs& args) {
   if (args.Has("password") == args.Has("password-file")) {
@@ -231,19 +220,6 @@ void PrintText(const TurnCheckReport& r) {
   line("result", r.ok() ? "ok" : absl::StrCat("FAILED at ", r.failed_step));
 }
 
-void PrintError(const ParsedArgs& args, const std::string& message) {
-  std::fprintf(stderr, "natfwt turn: %s\n", message.c_str());
-  if (!args.Has("json")) return;
-  JsonWriter json;
-  json.BeginObject();
-  json.Key("ok");
-  json.Bool(false);
-  json.Key("error");
-  json.String(message);
-  json.EndObject();
-  std::printf("%s\n", json.str().c_str());
-}
-
 int RunTurn(const ParsedArgs& args) {
   absl::StatusOr<probe::TurnCheckOptions> options = Options(args);
   if (!options.ok()) {
@@ -254,7 +230,7 @@ int RunTurn(const ParsedArgs& args) {
   }
   absl::StatusOr<TurnCheckReport> report = probe::RunTurnCheck(*options);
   if (!report.ok()) {
-    PrintError(args, std::string(report.status().message()));
+    PrintCommandError("turn", args.Has("json"), report.status().message());
     return kExitFailure;
   }
   if (args.Has("json")) {

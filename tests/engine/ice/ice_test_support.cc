@@ -170,11 +170,6 @@ bool StunAnswers(uint16_t port, const char* ip = "127.0.0.1") {
 
 // ---- Observer helpers ----
 
-bool RunPredicate(std::pair<const std::function<bool(const Recorded&)>*,
-                            const Recorded*>* args) {
-  return (*args->first)(*args->second);
-}
-
 }  // namespace
 
 SessionConfig LoopbackConfig(bool controlling, const char* address) {
@@ -206,10 +201,8 @@ bool RecordingObserver::WaitFor(
     const std::function<bool(const Recorded&)>& predicate,
     absl::Duration timeout) const {
   absl::MutexLock lock(&mutex_);
-  std::pair<const std::function<bool(const Recorded&)>*, const Recorded*> args{
-      &predicate, &recorded_};
-  return mutex_.AwaitWithTimeout(absl::Condition(&RunPredicate, &args),
-                                 timeout);
+  auto holds = [&] { return predicate(recorded_); };
+  return mutex_.AwaitWithTimeout(absl::Condition(&holds), timeout);
 }
 
 bool RecordingObserver::WaitForState(IceState state,

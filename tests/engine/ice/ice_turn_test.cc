@@ -86,6 +86,23 @@ class IceTurnTest : public ::testing::Test {
     EXPECT_TRUE(pair.a().observer.WaitForData(to_a, kDeliver)) << to_a;
   }
 
+  // One TLS/TLS session, connected and closed: GLib's TLS backend and
+  // resolver threads start once, so resource counts taken afterwards are
+  // stable. Returns when the warm-up's connections have finished closing
+  // (asynchronously).
+  void WarmUpTls() {
+    const guint mark = testing::MarkSources(thread_);
+    {
+      IcePair warm(thread_, RelayConfig(true, TurnTransport::kTls),
+                   RelayConfig(false, TurnTransport::kTls));
+      ASSERT_THAT(warm.Create(), IsOk());
+      ASSERT_THAT(warm.ExchangeDescriptions(), IsOk());
+      ASSERT_THAT(warm.StartBoth(), IsOk());
+      ASSERT_TRUE(Connected(warm));
+    }
+    ASSERT_EQ(testing::WaitForSourcesGone(thread_, mark, absl::Seconds(5)), 0);
+  }
+
   static TurnServerProcess* server_;
   static std::string* start_error_;
   NetworkThread thread_{"ice-turn-test"};
@@ -149,18 +166,7 @@ TEST_F(IceTurnTest, UntrustedCertificateGivesNoRelayCandidate) {
 }
 
 TEST_F(IceTurnTest, CloseReleasesAllocationsTunnelsAndSockets) {
-  const guint warm_mark = testing::MarkSources(thread_);
-  {  // Warm-up: GLib's TLS backend and resolver threads start once.
-    IcePair warm(thread_, RelayConfig(true, TurnTransport::kTls),
-                 RelayConfig(false, TurnTransport::kTls));
-    ASSERT_THAT(warm.Create(), IsOk());
-    ASSERT_THAT(warm.ExchangeDescriptions(), IsOk());
-    ASSERT_THAT(warm.StartBoth(), IsOk());
-    ASSERT_TRUE(Connected(warm));
-  }
-  // The warm-up's connections finish closing asynchronously.
-  ASSERT_EQ(testing::WaitForSourcesGone(thread_, warm_mark, absl::Seconds(5)),
-            0);
+  ASSERT_NO_FATAL_FAILURE(WarmUpTls());
   const int fds = testing::CountOpenFds();
   const int threads = testing::CountThreads();
   const guint mark = testing::MarkSources(thread_);
@@ -186,17 +192,7 @@ TEST_F(IceTurnTest, CloseReleasesAllocationsTunnelsAndSockets) {
 // caller may stop the network thread right after it (the TURN check does):
 // nothing is left for a loop that no longer runs. Counted at once, no wait.
 TEST_F(IceTurnTest, CloseReturnsAfterTheTunnelsSocketsAreClosed) {
-  const guint warm_mark = testing::MarkSources(thread_);
-  {  // Warm-up: GLib's TLS backend and resolver threads start once.
-    IcePair warm(thread_, RelayConfig(true, TurnTransport::kTls),
-                 RelayConfig(false, TurnTransport::kTls));
-    ASSERT_THAT(warm.Create(), IsOk());
-    ASSERT_THAT(warm.ExchangeDescriptions(), IsOk());
-    ASSERT_THAT(warm.StartBoth(), IsOk());
-    ASSERT_TRUE(Connected(warm));
-  }
-  ASSERT_EQ(testing::WaitForSourcesGone(thread_, warm_mark, absl::Seconds(5)),
-            0);
+  ASSERT_NO_FATAL_FAILURE(WarmUpTls());
   const int fds = testing::CountOpenFds();
   for (int round = 0; round < 5; ++round) {
     {

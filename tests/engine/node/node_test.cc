@@ -12,7 +12,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "engine/rendezvous/server.h"
-#include "engine/secure/identity.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
@@ -60,30 +59,32 @@ class NodeTest : public ::testing::Test {
     ASSERT_THAT(server_->Start(), IsOk());
   }
 
-  // A node with its own state directory, allowing `allow`.
-  std::unique_ptr<Node> MakeNode(const std::string& tag,
-                                 std::vector<std::string> allow,
-                                 absl::Duration connect_timeout = kWait) {
-    absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create(tag);
-    EXPECT_THAT(dir.status(), IsOk());
+  // A loopback node of the test network keeping its identity in `state_dir`.
+  NodeOptions Options(std::string state_dir, std::vector<std::string> allow,
+                      absl::Duration connect_timeout = kWait) const {
     NodeOptions options;
-    options.state_dir = dir->path() + "/state";
+    options.state_dir = std::move(state_dir);
     options.rendezvous = server_->local_address();
     options.network = "test";
     options.allow = std::move(allow);
     options.local_addresses = {net::IpAddress::Parse("127.0.0.1").value()};
     options.ipv6 = false;
     options.connect_timeout = connect_timeout;
+    return options;
+  }
+
+  // A node with its own state directory, allowing `allow`.
+  std::unique_ptr<Node> MakeNode(const std::string& tag,
+                                 std::vector<std::string> allow,
+                                 absl::Duration connect_timeout = kWait) {
+    absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create(tag);
+    EXPECT_THAT(dir.status(), IsOk());
+    NodeOptions options =
+        Options(dir->path() + "/state", std::move(allow), connect_timeout);
     dirs_.push_back(*std::move(dir));
     absl::StatusOr<std::unique_ptr<Node>> node = Node::Create(options);
     EXPECT_THAT(node.status(), IsOk());
     return node.ok() ? *std::move(node) : nullptr;
-  }
-
-  // Node IDs are known only once a node exists; allow lists are set at
-  // creation, so tests that need mutual allow use "any" or two phases.
-  static std::string IdOf(const std::string& state_dir) {
-    return secure::Identity::LoadOrCreate(state_dir)->node_id();
   }
 
   // Waits until `node` sees `count` other members at the rendezvous.
@@ -99,6 +100,14 @@ class NodeTest : public ::testing::Test {
     return false;
   }
 
+  // Starts both nodes and waits until each sees the other.
+  static void StartAndMeet(Node& a, Node& b) {
+    ASSERT_THAT(a.Start(), IsOk());
+    ASSERT_THAT(b.Start(), IsOk());
+    ASSERT_TRUE(WaitForMembers(a, 1));
+    ASSERT_TRUE(WaitForMembers(b, 1));
+  }
+
   std::unique_ptr<rendezvous::Server> server_;
   std::vector<testing::TempDir> dirs_;
 };
@@ -106,10 +115,7 @@ class NodeTest : public ::testing::Test {
 TEST_F(NodeTest, PingCreatesADirectSessionOnDemand) {
   auto a = MakeNode("a", {"any"});
   auto b = MakeNode("b", {"any"});
-  ASSERT_THAT(a->Start(), IsOk());
-  ASSERT_THAT(b->Start(), IsOk());
-  ASSERT_TRUE(WaitForMembers(*a, 1));
-  ASSERT_TRUE(WaitForMembers(*b, 1));
+  ASSERT_NO_FATAL_FAILURE(StartAndMeet(*a, *b));
 
   PingRun run = RunPing(*a, b->node_id(), 3);
   ASSERT_EQ(run.replies.size(), 3u);
@@ -168,10 +174,7 @@ TEST_F(NodeTest, PeersNotAllowedGetNothing) {
 TEST_F(NodeTest, SimultaneousPingsEndInOneSession) {
   auto a = MakeNode("a", {"any"});
   auto b = MakeNode("b", {"any"});
-  ASSERT_THAT(a->Start(), IsOk());
-  ASSERT_THAT(b->Start(), IsOk());
-  ASSERT_TRUE(WaitForMembers(*a, 1));
-  ASSERT_TRUE(WaitForMembers(*b, 1));
+  ASSERT_NO_FATAL_FAILURE(StartAndMeet(*a, *b));
 
   PingRun from_a, from_b;
   std::thread other([&] { from_b = RunPing(*b, a->node_id(), 3); });
@@ -192,24 +195,16 @@ TEST_F(NodeTest, SimultaneousPingsEndInOneSession) {
 TEST_F(NodeTest, ARestartedPeerIsReachedAgain) {
   auto a = MakeNode("a", {"any"});
   auto b = MakeNode("b", {"any"});
-  ASSERT_THAT(a->Start(), IsOk());
-  ASSERT_THAT(b->Start(), IsOk());
-  ASSERT_TRUE(WaitForMembers(*a, 1));
+  ASSERT_NO_FATAL_FAILURE(StartAndMeet(*a, *b));
   PingRun first = RunPing(*a, b->node_id(), 1);
   ASSERT_THAT(first.replies, Each(Field(&PingReply::status, IsOk())));
 
   // b leaves (saying bye) and comes back with the same identity.
   std::string b_id = b->node_id();
-  NodeOptions again;
-  again.state_dir = dirs_.back().path() + "/state";
   b->Stop();
   b.reset();
-  again.rendezvous = server_->local_address();
-  again.network = "test";
-  again.allow = {"any"};
-  again.local_addresses = {net::IpAddress::Parse("127.0.0.1").value()};
-  again.ipv6 = false;
-  NATFWT_ASSERT_OK_AND_ASSIGN(b, Node::Create(again));
+  NATFWT_ASSERT_OK_AND_ASSIGN(
+      b, Node::Create(Options(dirs_.back().path() + "/state", {"any"})));
   ASSERT_EQ(b->node_id(), b_id);
   ASSERT_THAT(b->Start(), IsOk());
   ASSERT_TRUE(WaitForMembers(*b, 1));

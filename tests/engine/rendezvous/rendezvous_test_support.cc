@@ -13,11 +13,6 @@
 namespace natfwt::rendezvous::testing {
 namespace {
 
-bool RunPredicate(std::pair<const std::function<bool(const Recorded&)>*,
-                            const Recorded*>* args) {
-  return (*args->first)(*args->second);
-}
-
 absl::Time Deadline(absl::Duration timeout) { return absl::Now() + timeout; }
 
 // Waits for `want` on `fd` until `deadline`. Errors: kDeadlineExceeded.
@@ -92,10 +87,8 @@ bool RecordingObserver::WaitFor(
     const std::function<bool(const Recorded&)>& predicate,
     absl::Duration timeout) const {
   absl::MutexLock lock(&mutex_);
-  std::pair<const std::function<bool(const Recorded&)>*, const Recorded*> args{
-      &predicate, &recorded_};
-  return mutex_.AwaitWithTimeout(absl::Condition(&RunPredicate, &args),
-                                 timeout);
+  auto holds = [&] { return predicate(recorded_); };
+  return mutex_.AwaitWithTimeout(absl::Condition(&holds), timeout);
 }
 
 bool RecordingObserver::WaitForSignal(const std::string& payload,

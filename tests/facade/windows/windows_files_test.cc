@@ -16,10 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "facade/identity/provider_identity.h"
 #include "facade/identity/store_file.h"
-#include "facade/runtime/state_dir.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "platform/sys/private_files.h"
+#include "platform/sys/state_dir.h"
 #include "platform/sys/win32_status.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -147,9 +147,9 @@ TEST(StateDirWindowsTest, DefaultsToProgramData) {
   const std::string program_data = original != nullptr ? original : "";
   ASSERT_EQ(_putenv_s("NATFWT_STATE_DIR", ""), 0);
   ASSERT_EQ(_putenv_s("ProgramData", "D:\\Data"), 0);
-  EXPECT_EQ(cp::DefaultStateDir(), "D:\\Data\\natfwt");
+  EXPECT_EQ(sys::DefaultStateDir(), "D:\\Data\\natfwt");
   ASSERT_EQ(_putenv_s("NATFWT_STATE_DIR", "E:\\state"), 0);
-  EXPECT_EQ(cp::DefaultStateDir(), "E:\\state");
+  EXPECT_EQ(sys::DefaultStateDir(), "E:\\state");
   ASSERT_EQ(_putenv_s("NATFWT_STATE_DIR", ""), 0);
   ASSERT_EQ(_putenv_s("ProgramData", program_data.c_str()), 0);
 }

@@ -3,9 +3,11 @@
 // natfwt: the command line of the natfwt traversal engine.
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "natfwt_config.h"
 #include "platform/base/logging.h"
 #include "tools/natfwt/cli.h"
@@ -45,7 +47,18 @@ void PrintUsage(std::FILE* out, const std::vector<Command>& commands) {
                "Exit codes: 0 ok, 1 failure, 2 usage error.\n");
 }
 
+// Debian builds libabsl without NDEBUG, which turns on Abseil's mutex
+// deadlock detection: a lock-graph update on every Lock(), which shows up in
+// profiles of the data path. The unit tests keep it; the tool runs without it
+// unless NATFWT_DEADLOCK_DETECTION=1.
+void ConfigureMutexes() {
+  const char* wanted = std::getenv("NATFWT_DEADLOCK_DETECTION");
+  if (wanted != nullptr && std::string(wanted) == "1") return;
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
 int Main(int argc, char** argv) {
+  ConfigureMutexes();
   std::vector<Command> commands = AllCommands();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {

@@ -236,10 +236,21 @@ void IceProvider::Stop() {
   // TERMINATE stopped the pump; without a registration nothing did.
   pump_.RequestStop();
   pump_.Join();
+  WaitForLentSlots();
   absl::MutexLock lock(&lifecycle_mutex_);
   if (instance_ != nullptr && !destroyed_) {
     options_.api.destroy(instance_);
     destroyed_ = true;
+  }
+}
+
+void IceProvider::WaitForLentSlots() {
+  // The CP completes every pended indication by the end of the session
+  // (4.5, 6.3); this only guards the slots' memory against a CP that does
+  // not.
+  if (!slots_.WaitAllReturned(absl::Seconds(5))) {
+    NATFWT_LOG(kWarning) << slots_.lent()
+                         << " indications still pended after deregistration";
   }
 }
 
@@ -256,6 +267,7 @@ void IceProvider::FinishAfterTermination() {
     NATFWT_LOG(kDebug) << "CPNatfwtDeregisterProviderInstance: "
                        << HresultText(hr);
   }
+  WaitForLentSlots();
   options_.api.destroy(instance_);
   destroyed_ = true;
   NATFWT_LOG(kInfo) << "interface '" << options_.friendly_name

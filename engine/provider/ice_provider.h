@@ -123,7 +123,9 @@
 #include "cpnatfwt.h"
 #include "engine/node/node.h"
 #include "engine/provider/cp_api.h"
+#include "engine/provider/indicate_slots.h"
 #include "engine/provider/owner_cache.h"
+#include "engine/provider/packet_addresses.h"
 #include "engine/provider/send_pump.h"
 #include "platform/base/clock.h"
 #include "platform/net/ip_address.h"
@@ -237,6 +239,8 @@ class IceProvider final : public node::PacketSink {
   void PublishIds();
   // SendPump's exit: after a CP-started termination, Deregister + Destroy.
   void FinishAfterTermination();
+  // Waits (bounded) until the CP gave back every packet lent to it.
+  void WaitForLentSlots();
 
   // Callbacks (CP worker threads), behind the C trampolines.
   void OnEstablish();
@@ -249,6 +253,14 @@ class IceProvider final : public node::PacketSink {
   HRESULT OnSend(const CPNATFWT_TRANSPORT_ID* remote,
                  const CPNATFWT_BUFFER* chain, PVOID context,
                  CPNATFWT_PLATFORM_COMPLETION_ROUTINE routine);
+
+  // A packet from a peer to the CP: lent in a slot (pended), or copied.
+  enum class IndicateResult { kPended, kDone, kRefused };
+  IndicateResult Indicate(const PacketAddresses& addresses,
+                          absl::Span<const uint8_t> packet);
+  static VOID CALLBACK IndicateDone(CPNATFWT_PROVIDER_INSTANCE, PVOID context,
+                                    PVOID completion, CPNATFWT_BUFFER* chain,
+                                    HRESULT status);
 
   static IceProvider& From(PVOID context) {
     return *static_cast<IceProvider*>(context);
@@ -308,6 +320,11 @@ class IceProvider final : public node::PacketSink {
   std::atomic<uint64_t> drops_malformed_{0};
   std::atomic<uint64_t> drops_refused_{0};
   std::atomic<uint64_t> drops_no_session_{0};
+
+  // Packets lent to the CP while their indications are pended
+  // (implementation choice: the CP's queue bound, about 2 MiB).
+  static constexpr size_t kIndicateSlots = 1024;
+  IndicateSlots slots_{kIndicateSlots};
 
   // Declared last: the pump (its worker uses everything above) goes first.
   OwnerCache owners_;

@@ -129,21 +129,15 @@ void IceProvider::OnPackets(
       ++not_owner;
       continue;
     }
-    // The CP only reads these (no completion routine: it copies during the
-    // call, 4.5); the API's pointers are not const.
-    CPNATFWT_TRANSPORT_ID local{
-        static_cast<USHORT>(addresses->destination.size()),
-        const_cast<BYTE*>(addresses->destination.data())};
-    CPNATFWT_TRANSPORT_ID remote{static_cast<USHORT>(addresses->source.size()),
-                                 const_cast<BYTE*>(addresses->source.data())};
-    CPNATFWT_BUFFER chain{nullptr, static_cast<ULONG>(packet.size()),
-                          const_cast<BYTE*>(packet.data())};
-    HRESULT hr = options_.api.indicate(instance_, &local, &remote, &chain,
-                                       nullptr, nullptr);
-    if (SUCCEEDED(hr)) {
-      ++indicated;
-    } else {
-      ++refused;
+    switch (Indicate(*addresses, packet)) {
+      case IndicateResult::kPended:
+        break;  // Counted when it completes (IndicateDone).
+      case IndicateResult::kDone:
+        ++indicated;
+        break;
+      case IndicateResult::kRefused:
+        ++refused;
+        break;
     }
   }
   auto add = [](std::atomic<uint64_t>& counter, uint64_t n) {
@@ -153,6 +147,45 @@ void IceProvider::OnPackets(
   add(drops_not_owner_, not_owner);
   add(drops_malformed_, malformed);
   add(drops_refused_, refused);
+}
+
+IceProvider::IndicateResult IceProvider::Indicate(
+    const PacketAddresses& addresses, absl::Span<const uint8_t> packet) {
+  // Lent to the CP with a completion routine, so natfwt can write many
+  // packets to the interface at once (4.5: it may pend; it then owns the
+  // chain and both IDs until IndicateDone).
+  IndicateSlots::Slot* slot =
+      slots_.Acquire(packet, addresses.destination, addresses.source);
+  if (slot != nullptr) {
+    HRESULT hr = options_.api.indicate(instance_, &slot->local, &slot->remote,
+                                       &slot->chain, slot, &IndicateDone);
+    if (hr == HRESULT_FROM_WIN32(ERROR_IO_PENDING)) {
+      return IndicateResult::kPended;
+    }
+    slots_.Release(slot);
+    return SUCCEEDED(hr) ? IndicateResult::kDone : IndicateResult::kRefused;
+  }
+  // No slot free (or the packet is larger than one): the CP copies during
+  // the call (no completion routine). It only reads these; the API's
+  // pointers are not const.
+  CPNATFWT_TRANSPORT_ID local{static_cast<USHORT>(addresses.destination.size()),
+                              const_cast<BYTE*>(addresses.destination.data())};
+  CPNATFWT_TRANSPORT_ID remote{static_cast<USHORT>(addresses.source.size()),
+                               const_cast<BYTE*>(addresses.source.data())};
+  CPNATFWT_BUFFER chain{nullptr, static_cast<ULONG>(packet.size()),
+                        const_cast<BYTE*>(packet.data())};
+  HRESULT hr = options_.api.indicate(instance_, &local, &remote, &chain,
+                                     nullptr, nullptr);
+  return SUCCEEDED(hr) ? IndicateResult::kDone : IndicateResult::kRefused;
+}
+
+VOID CALLBACK IceProvider::IndicateDone(CPNATFWT_PROVIDER_INSTANCE,
+                                        PVOID context, PVOID completion,
+                                        CPNATFWT_BUFFER*, HRESULT status) {
+  IceProvider& provider = From(context);
+  provider.slots_.Release(completion);
+  (SUCCEEDED(status) ? provider.packets_indicated_ : provider.drops_refused_)
+      .fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace natfwt::provider

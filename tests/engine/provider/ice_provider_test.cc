@@ -442,6 +442,79 @@ TEST_F(IceProviderTest, PacketsAreIndicatedOnlyFromTheOwnerOfTheirSource) {
   EXPECT_EQ(Info(instance()).stats.packets_indicated, 2u);
 }
 
+// A CP that pends every indication (4.5 allows it when the provider gives a
+// completion routine) and lets the test complete them.
+struct PendedIndication {
+  std::vector<uint8_t> local, remote, packet;
+  CPNATFWT_BUFFER* chain;
+  PVOID context;
+  CPNATFWT_PROVIDER_COMPLETION_ROUTINE routine;
+};
+std::vector<PendedIndication>* pended_indications = nullptr;
+
+HRESULT WINAPI PendingIndicate(CPNATFWT_PROVIDER_INSTANCE,
+                               CPNATFWT_TRANSPORT_ID* local,
+                               CPNATFWT_TRANSPORT_ID* remote,
+                               CPNATFWT_BUFFER* chain, PVOID context,
+                               CPNATFWT_PROVIDER_COMPLETION_ROUTINE routine) {
+  if (routine == nullptr) return HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+  auto bytes = [](const BYTE* data, size_t size) {
+    return std::vector<uint8_t>(data, data + size);
+  };
+  pended_indications->push_back({bytes(local->transportId, local->size),
+                                 bytes(remote->transportId, remote->size),
+                                 bytes(chain->buffer, chain->size), chain,
+                                 context, routine});
+  return HRESULT_FROM_WIN32(ERROR_IO_PENDING);
+}
+
+TEST_F(IceProviderTest, PacketsAreLentToACpThatPendsAndCountedOnCompletion) {
+  std::vector<PendedIndication> pended;
+  pended_indications = &pended;
+  IceProviderOptions options = Options();
+  options.api.indicate = &PendingIndicate;
+  StartProvider(std::move(options));
+  ASSERT_TRUE(WaitUntil(instance(), [](const InstanceInfo& info) {
+    return info.state == InstanceState::kDormant && !info.local_ids.empty();
+  }));
+  net::IpAddress local = Info(instance()).local_ids.at(0);
+  const net::IpAddress peer = PeerAddress(2);
+  node_.SetOwner(peer, kPeerA);
+  std::vector<std::vector<uint8_t>> packets = {
+      FromPeer(PeerAddress(2), local, 1), FromPeer(PeerAddress(2), local, 2),
+      FromPeer(PeerAddress(2), local, 3)};
+  ASSERT_TRUE(node_.Deliver(kPeerA, packets));
+
+  // The node's buffers are gone after the batch; the CP holds copies, with
+  // their transport IDs, until it completes.
+  ASSERT_EQ(pended.size(), 3u);
+  for (size_t i = 0; i < pended.size(); ++i) {
+    EXPECT_EQ(pended[i].packet, packets[i]);
+    EXPECT_EQ(
+        std::vector<uint8_t>(pended[i].chain->buffer,
+                             pended[i].chain->buffer + pended[i].chain->size),
+        packets[i]);
+    EXPECT_EQ(pended[i].local,
+              std::vector<uint8_t>(local.bytes().begin(), local.bytes().end()));
+    EXPECT_EQ(pended[i].remote,
+              std::vector<uint8_t>(peer.bytes().begin(), peer.bytes().end()));
+  }
+  EXPECT_EQ(Counters().packets_indicated, 0u);
+
+  PVOID provider_context = provider_.get();
+  pended[0].routine(instance(), provider_context, pended[0].context,
+                    pended[0].chain, S_OK);
+  pended[1].routine(instance(), provider_context, pended[1].context,
+                    pended[1].chain,
+                    HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED));
+  pended[2].routine(instance(), provider_context, pended[2].context,
+                    pended[2].chain, S_OK);
+  ProviderCounters counters = Counters();
+  EXPECT_EQ(counters.packets_indicated, 2u);
+  EXPECT_EQ(counters.drops_refused, 1u);
+  pended_indications = nullptr;
+}
+
 TEST_F(IceProviderTest, OwnershipChangesApplyToTheNextBatch) {
   net::IpAddress local = Ready();
   node_.SetOwner(PeerAddress(2), kPeerA);

@@ -1,11 +1,13 @@
 // Copyright 2026 The natfwt Authors.
 //
 // The provider's pure parts: finding a packet's addresses, and the
-// transport-ID owner cache (hits, invalidation, its bound).
+// transport-ID owner cache (hits, invalidation, its bound), and the slots
+// packets are lent to the CP in.
 
 #include <string>
 #include <vector>
 
+#include "engine/provider/indicate_slots.h"
 #include "engine/provider/owner_cache.h"
 #include "engine/provider/packet_addresses.h"
 #include "gmock/gmock.h"
@@ -108,6 +110,69 @@ TEST(OwnerCache, StaysBoundedUnderManyAddresses) {
   const uint64_t misses = cache.misses();
   EXPECT_FALSE(cache.Lookup(net::IpAddress::V4({10, 0, 0, 0}), &owner));
   EXPECT_EQ(cache.misses(), misses + 1);
+}
+
+TEST(IndicateSlots, LendsCopiesWithTheirChainAndIds) {
+  IndicateSlots slots(2);
+  std::vector<uint8_t> packet = tun::testing::Pattern(100, 7);
+  const std::vector<uint8_t> local = {10, 0, 0, 1};
+  const net::IpAddress remote_address = V6(9);
+  const std::vector<uint8_t> remote(remote_address.bytes().begin(),
+                                    remote_address.bytes().end());
+  IndicateSlots::Slot* slot = slots.Acquire(packet, local, remote);
+  ASSERT_NE(slot, nullptr);
+  packet.assign(packet.size(), 0);  // The caller's buffer is reused at once.
+  EXPECT_THAT(absl::MakeConstSpan(slot->chain.buffer, slot->chain.size),
+              ElementsAreArray(tun::testing::Pattern(100, 7)));
+  EXPECT_EQ(slot->chain.next, nullptr);
+  EXPECT_THAT(absl::MakeConstSpan(slot->local.transportId, slot->local.size),
+              ElementsAreArray(local));
+  EXPECT_THAT(absl::MakeConstSpan(slot->remote.transportId, slot->remote.size),
+              ElementsAreArray(remote));
+  EXPECT_EQ(slots.lent(), 1u);
+  slots.Release(slot);
+  EXPECT_EQ(slots.lent(), 0u);
+  EXPECT_TRUE(slots.WaitAllReturned(absl::ZeroDuration()));
+}
+
+TEST(IndicateSlots, RunsOutInsteadOfGrowingAndTakesBackOnlyItsOwn) {
+  IndicateSlots slots(2);
+  const std::vector<uint8_t> packet = tun::testing::Pattern(10, 1);
+  const std::vector<uint8_t> id = {10, 0, 0, 1};
+  IndicateSlots::Slot* first = slots.Acquire(packet, id, id);
+  IndicateSlots::Slot* second = slots.Acquire(packet, id, id);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_NE(first, second);
+  EXPECT_EQ(slots.Acquire(packet, id, id), nullptr);  // All lent out.
+  EXPECT_FALSE(slots.WaitAllReturned(absl::Milliseconds(1)));
+
+  int not_a_slot = 0;
+  slots.Release(&not_a_slot);
+  slots.Release(reinterpret_cast<const uint8_t*>(first) + 1);  // Inside one.
+  slots.Release(nullptr);
+  EXPECT_EQ(slots.bad_releases(), 3u);
+  EXPECT_EQ(slots.lent(), 2u);
+
+  slots.Release(first);
+  slots.Release(first);  // A second completion of the same packet.
+  EXPECT_EQ(slots.bad_releases(), 4u);
+  EXPECT_EQ(slots.lent(), 1u);
+  EXPECT_EQ(slots.Acquire(packet, id, id), first);
+}
+
+TEST(IndicateSlots, RefusesWhatDoesNotFit) {
+  IndicateSlots slots(1);
+  const std::vector<uint8_t> id = {10, 0, 0, 1};
+  const std::vector<uint8_t> big(IndicateSlots::kSlotBytes + 1, 0x45);
+  const std::vector<uint8_t> odd_id = {1, 2, 3};
+  EXPECT_EQ(slots.Acquire(big, id, id), nullptr);
+  EXPECT_EQ(slots.Acquire({}, id, id), nullptr);
+  EXPECT_EQ(slots.Acquire(id, odd_id, id), nullptr);
+  EXPECT_EQ(slots.Acquire(id, id, odd_id), nullptr);
+  EXPECT_EQ(slots.lent(), 0u);
+  const std::vector<uint8_t> largest(IndicateSlots::kSlotBytes, 0x45);
+  EXPECT_NE(slots.Acquire(largest, id, id), nullptr);
 }
 
 }  // namespace

@@ -72,10 +72,20 @@ struct PacketBuffer {
 };
 
 // Counters of packets a backend dropped instead of returning an error
-// (hot-path errors are counters, not Status). Monotonic since creation.
+// (hot-path errors are counters, not Status), and of how writes went to the
+// OS. Monotonic since creation; a backend leaves those it has no use for 0.
 struct InterfaceStats {
   // Read(): packets longer than the buffer they would have gone into.
   uint64_t dropped_oversize = 0;
+  // Read(), Linux: packets the kernel handed over as a GSO super-packet or
+  // with a checksum left to compute. The backend turns those offloads off,
+  // so this stays 0 unless the kernel misbehaves.
+  uint64_t dropped_offloaded = 0;
+  // Write(), Linux: UDP GSO super-packets written (each one system call),
+  // and the packets they carried (2-64 each). Packets not counted here went
+  // to the OS one write each.
+  uint64_t gso_super_packets = 0;
+  uint64_t gso_packets = 0;
 };
 
 class VirtualInterface {
@@ -110,14 +120,23 @@ class VirtualInterface {
   // text.
   virtual absl::StatusOr<size_t> Read(absl::Span<PacketBuffer> packets) = 0;
 
-  // Writes each packet (one whole IP packet each) to the OS. Returns OK when
-  // all were accepted; on the first refused packet returns its error
-  // (kInvalidArgument for a malformed packet, kResourceExhausted when the
-  // queue is full, kCancelled after Close(), kUnavailable when the
+  // Writes each packet (one whole IP packet each) to the OS, in order.
+  // Returns OK when all were accepted; on the first refused packet returns
+  // its error (kInvalidArgument for a malformed packet, kResourceExhausted
+  // when the queue is full, kCancelled after Close(), kUnavailable when the
   // interface went down or away) and `*written` (if given) says how many
   // went before it. A packet is malformed when it is empty, longer than
   // 65535 bytes or its first nibble is not 4 or 6; a malformed packet never
   // reaches the OS. The packets are only read during the call.
+  // Linux: adjacent UDP datagrams of one flow (same addresses, ports and IP
+  // header fields; equal payload sizes but for a shorter last one; valid
+  // checksums; udp_gso.h has the rules) go to the kernel as one UDP GSO
+  // super-packet of up to 64 datagrams, which the kernel segments again, so
+  // applications receive the same datagrams (IPv4 identification numbered
+  // afresh); one system call per run instead of per packet. A refused
+  // super-packet refuses every packet of its run: `*written` then counts
+  // up to its first packet. Kernels without UDP GSO from user space (before
+  // 6.2) get every packet on its own.
   virtual absl::Status Write(
       absl::Span<const absl::Span<const uint8_t>> packets,
       size_t* written = nullptr) = 0;
@@ -150,7 +169,9 @@ class VirtualInterface {
   virtual void Close() = 0;
 };
 
-// Creates a kernel interface (Linux: TUN in IFF_TUN | IFF_NO_PI mode),
+// Creates a kernel interface (Linux: TUN in IFF_TUN | IFF_NO_PI |
+// IFF_VNET_HDR mode, read offloads off, so Read() gets packets of at most
+// the MTU),
 // configured and up: MTU, alias, addresses (usable when this returns) and
 // routes through it. A persistent TUN interface of that name that nobody has
 // open is attached to and configured instead. Closing the returned object

@@ -144,6 +144,38 @@ std::optional<UdpDatagram> ParseUdpPacket(absl::Span<const uint8_t> packet) {
   return std::nullopt;
 }
 
+void RefreshChecksums(std::vector<uint8_t>& packet) {
+  if (packet.empty()) return;
+  size_t header;
+  uint8_t protocol;
+  if (packet[0] >> 4 == 4) {
+    header = static_cast<size_t>(packet[0] & 0x0f) * 4;
+    if (header < kIpv4HeaderBytes || packet.size() < header) return;
+    Put16(packet, 10, 0);
+    Put16(packet, 10, Fold(Sum(absl::MakeConstSpan(packet).first(header))));
+    protocol = packet[9];
+  } else if (packet[0] >> 4 == 6 && packet.size() >= kIpv6HeaderBytes) {
+    header = kIpv6HeaderBytes;
+    protocol = packet[6];
+  } else {
+    return;
+  }
+  if (protocol != kProtocolUdp || packet.size() < header + kUdpHeaderBytes) {
+    return;
+  }
+  absl::Span<const uint8_t> bytes = packet;
+  size_t address_bytes = header == kIpv6HeaderBytes ? 16 : 4;
+  size_t source = header == kIpv6HeaderBytes ? 8 : 12;
+  auto from = net::IpAddress::FromBytes(bytes.subspan(source, address_bytes));
+  auto to = net::IpAddress::FromBytes(
+      bytes.subspan(source + address_bytes, address_bytes));
+  size_t length = packet.size() - header;
+  Put16(packet, header + 6, 0);
+  uint16_t checksum = Fold(PseudoHeaderSum(*from, *to, length) +
+                           Sum(bytes.subspan(header, length)));
+  Put16(packet, header + 6, checksum == 0 ? 0xffff : checksum);
+}
+
 std::vector<uint8_t> Pattern(size_t size, uint8_t seed) {
   std::vector<uint8_t> bytes(size);
   for (size_t i = 0; i < size; ++i) {

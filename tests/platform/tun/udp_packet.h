@@ -46,6 +46,12 @@ std::vector<uint8_t> BuildUdpPacket(const Endpoint& from, const Endpoint& to,
 // packet (e.g. ICMPv6 router solicitations) or lengths do not add up.
 std::optional<UdpDatagram> ParseUdpPacket(absl::Span<const uint8_t> packet);
 
+// Recomputes, after a test changed header bytes, the IPv4 header checksum
+// (over IHL words) and, for UDP (protocol / next header 17), the UDP
+// checksum over the bytes after the IP header. Leaves lengths alone and
+// packets too short for their headers untouched.
+void RefreshChecksums(std::vector<uint8_t>& packet);
+
 // `size` bytes of a recognisable pattern starting at `seed`.
 std::vector<uint8_t> Pattern(size_t size, uint8_t seed);
 

@@ -294,11 +294,24 @@ CPNATFWT_API HRESULT WINAPI CPNatfwtDeregisterProviderInstance(
 CPNATFWT_API VOID WINAPI CPNatfwtDestroyProviderInstance(
     CPNATFWT_IN CPNATFWT_PROVIDER_INSTANCE providerInstance);
 
-/* Hands natfwt one IP packet received from a peer. Without a completion
- * routine the chain is copied before return. With one, natfwt may return
- * HRESULT_FROM_WIN32(ERROR_IO_PENDING) and owns the chain and IDs until it
- * calls the routine exactly once. Errors (routine not called): E_INVALIDARG,
- * E_POINTER, HRESULT_FROM_WIN32(ERROR_INVALID_STATE | ERROR_NOT_FOUND |
+/* Hands natfwt one IP packet received from a peer (a chain is one packet).
+ * Without a completion routine the packet is written into the interface (a
+ * chain gathered) before return: S_OK; the routine is never called.
+ * With one [DECISION]: a one-segment chain is validated, queued and the call
+ * returns HRESULT_FROM_WIN32(ERROR_IO_PENDING). natfwt then owns the chain
+ * and the IDs until it calls the routine exactly once, on its own thread,
+ * possibly before this call returned. A writer thread per instance writes
+ * the queued packets in batches (many packets per interface write) and
+ * completes them in order with S_OK (written), ERROR_NO_SYSTEM_RESOURCES or
+ * ERROR_INVALID_STATE (the interface refused it), or
+ * ERROR_OPERATION_ABORTED (the session ended first: TERMINATE or
+ * Deregister; Deregister returns after the last completion, unless a
+ * completion routine calls it). The routine may call this function again.
+ * At most 1024 indications per instance wait for the writer; more are
+ * refused at once with ERROR_NO_SYSTEM_RESOURCES. A chain of several
+ * segments is gathered and written at once instead: S_OK, no completion.
+ * Errors (routine not called): E_INVALIDARG, E_POINTER,
+ * HRESULT_FROM_WIN32(ERROR_INVALID_STATE | ERROR_NOT_FOUND |
  * ERROR_INVALID_DATA | ERROR_NO_SYSTEM_RESOURCES). */
 CPNATFWT_API HRESULT WINAPI CPNatfwtIndicateReceivedBuffers(
     CPNATFWT_IN CPNATFWT_PROVIDER_INSTANCE providerInstance,

@@ -91,12 +91,20 @@ CPNATFWT_API HRESULT WINAPI CPNatfwtIndicateReceivedBuffers(
     CPNATFWT_PROVIDER_INSTANCE providerInstance,
     CPNATFWT_TRANSPORT_ID* localTransportId,
     CPNATFWT_TRANSPORT_ID* remoteTransportId, CPNATFWT_BUFFER* bufferChain,
-    PVOID /*completionContext*/,
-    CPNATFWT_PROVIDER_COMPLETION_ROUTINE /*completionRoutine*/) {
-  return Guarded("CPNatfwtIndicateReceivedBuffers", [&] {
-    return Runtime::Default().IndicateReceived(
-        providerInstance, localTransportId, remoteTransportId, bufferChain);
+    PVOID completionContext,
+    CPNATFWT_PROVIDER_COMPLETION_ROUTINE completionRoutine) {
+  // Not touched after a pended call returns: the completion may already
+  // have run (spec 4.5).
+  bool pended = false;
+  HRESULT hr = Guarded("CPNatfwtIndicateReceivedBuffers", [&] {
+    absl::StatusOr<bool> result = Runtime::Default().IndicateReceivedBuffers(
+        providerInstance, localTransportId, remoteTransportId, bufferChain,
+        completionContext, completionRoutine);
+    if (!result.ok()) return result.status();
+    pended = *result;
+    return absl::OkStatus();
   });
+  return hr == S_OK && pended ? natfwt::cp::kPending : hr;
 }
 
 }  // extern "C"

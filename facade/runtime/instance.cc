@@ -1,7 +1,8 @@
 // Copyright 2026 The natfwt Authors.
 //
 // Instance: creation, registration (spec 4.2), deregistration (4.3),
-// destruction (4.4), its threads and its periodic checks.
+// destruction (4.4), its threads (control, packet, indicate; named
+// "cp-control", "cp-packet", "cp-indicate") and its periodic checks.
 
 #include "facade/runtime/instance.h"
 
@@ -18,6 +19,7 @@
 #include "facade/sddl/sddl.h"
 #include "platform/base/logging.h"
 #include "platform/base/status_macros.h"
+#include "platform/base/thread_name.h"
 #include "platform/firewall/owner_filter.h"
 
 namespace natfwt::cp {
@@ -124,7 +126,8 @@ Instance::Instance(std::shared_ptr<RuntimeContext> context,
 Instance::~Instance() {
   // The threads hold a reference while they run: when the last reference
   // goes on one of them, it cannot join itself.
-  for (std::thread* thread : {&control_thread_, &packet_thread_}) {
+  for (std::thread* thread :
+       {&control_thread_, &packet_thread_, &indicate_thread_}) {
     if (thread->joinable()) thread->detach();
   }
 }
@@ -379,13 +382,16 @@ void Instance::StartThreads() {
   NoteActivity();
   std::shared_ptr<Instance> self = shared_from_this();
   control_thread_ = std::thread([self] {
+    SetCurrentThreadName("cp-control");
     self->ControlLoop();
     self->threads_exited_.fetch_add(1);
   });
   packet_thread_ = std::thread([self] {
+    SetCurrentThreadName("cp-packet");
     self->PacketLoop();
     self->threads_exited_.fetch_add(1);
   });
+  StartIndicateWriter();
   ScheduleTick();
 }
 
@@ -469,12 +475,17 @@ absl::Status Instance::Deregister() {
     RequestTerminationLocked(CPNATFWT_SESSION_TERMINATION_PROVIDER_REQUEST);
     if (!terminate_done_) SetStateLocked(InstanceState::kTerminating);
   }
+  AbortIndications();   // 4.3 step 2: pended indications end as aborted...
   interface_->Close();  // 4.3 step 3: the interface goes down now.
   {
     absl::MutexLock context_lock(&context_->mutex);
     context_->luids_in_use.erase(association_luid_);
     context_->names_in_use.erase(friendly_name_);
   }
+  // ...and are all completed before Deregister returns (a Write() that
+  // Close() interrupted included), unless a completion routine on the
+  // indicate thread called it: that thread completes the rest afterwards.
+  AwaitIndicationsDone();
   absl::MutexLock lock(&mutex_);
   const int own = in_callback ? t_callback_depth : 0;
   auto quiet = [this, own,
@@ -516,13 +527,21 @@ void Instance::StopThreads() {
     if (tick_timer_ != 0) context_->clock.Cancel(tick_timer_);
   }
   PostData({DataEvent::Kind::kStop, {}});
+  {
+    // Deregister aborted the pended indications already (Destroy
+    // deregisters first); the writer completes any left and returns.
+    absl::MutexLock lock(&indicate_mutex_);
+    indicate_accepting_ = false;
+    writer_stop_ = true;
+  }
+  indicate_wake_.Signal();
   if (interface_ != nullptr) interface_->Close();
   // From inside a callback the freeing waits until it returns (spec 4.4):
   // the threads finish on their own and the runtime joins them later
   // (ReapZombies), so nothing here waits for the calling thread itself.
   const std::thread::id self = std::this_thread::get_id();
   if (InCallbackOfThisInstance() || self == control_thread_.get_id() ||
-      self == packet_thread_.get_id()) {
+      self == packet_thread_.get_id() || OnIndicateThread()) {
     absl::MutexLock lock(&context_->mutex);
     context_->zombies.push_back(shared_from_this());
     return;
@@ -531,13 +550,14 @@ void Instance::StopThreads() {
 }
 
 void Instance::JoinThreads() {
-  for (std::thread* thread : {&control_thread_, &packet_thread_}) {
+  for (std::thread* thread :
+       {&control_thread_, &packet_thread_, &indicate_thread_}) {
     if (thread->joinable()) thread->join();
   }
 }
 
 bool Instance::ThreadsFinished() const {
-  return threads_exited_.load() == (control_thread_.joinable() ? 2 : 0);
+  return threads_exited_.load() == (control_thread_.joinable() ? 3 : 0);
 }
 
 InstanceInfo Instance::info() const {
@@ -555,9 +575,18 @@ InstanceInfo Instance::info() const {
     absl::MutexLock lock(&ids_mutex_);
     out.local_ids.assign(local_ids_.begin(), local_ids_.end());
   }
+  InstanceStats indicate;
+  {
+    absl::MutexLock lock(&indicate_mutex_);
+    indicate = indicate_stats_;
+  }
   absl::MutexLock lock(&data_mutex_);
   out.stats = stats_;
   out.stats.packets_indicated = packets_indicated_.load();
+  out.stats.indications_pended = indicate.indications_pended;
+  out.stats.indications_aborted = indicate.indications_aborted;
+  out.stats.indicate_queue_full = indicate.indicate_queue_full;
+  out.stats.indicate_writes = indicate.indicate_writes;
   return out;
 }
 

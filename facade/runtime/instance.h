@@ -13,12 +13,19 @@
 //            (SEND); between reads it runs what completions posted (it is
 //            woken with VirtualInterface::Interrupt()). It never blocks on
 //            the provider's completions.
-// IndicateReceivedBuffers runs on the provider's thread and writes straight
-// into the interface.
+//   indicate writes the IndicateReceivedBuffers calls that came with a
+//            completion routine and were pended: it takes every queued one
+//            (up to kMaxIndicateBatch) into one VirtualInterface::Write()
+//            and then calls their completion routines in order
+//            (instance_indicate.cc).
+// IndicateReceivedBuffers runs on the provider's thread: without a
+// completion routine (or with a chain of several segments) it writes straight
+// into the interface; with one it validates and queues (instance_indicate.cc).
 //
 // Locks: mutex_ (lifecycle and control) is taken before data_mutex_ (packet
-// path), and ops_mutex_ (pending operations) is a leaf. No lock is held while
-// a provider callback runs.
+// path); ops_mutex_ (pending operations) and indicate_mutex_ (pended
+// indications) are leaves. No lock is held while a provider callback or a
+// provider completion routine runs.
 
 #ifndef NATFWT_FACADE_RUNTIME_INSTANCE_H_
 #define NATFWT_FACADE_RUNTIME_INSTANCE_H_
@@ -71,6 +78,12 @@ struct InstanceStats {
   uint64_t drops_no_buffer = 0;       // packet pool exhausted
   uint64_t drops_inactive = 0;        // activation failed or session ending
   uint64_t indications_refused = 0;   // IndicateReceivedBuffers errors
+                                      // (returned, or completed with one)
+  uint64_t indications_pended = 0;    // returned ERROR_IO_PENDING
+  uint64_t indications_aborted = 0;   // pended, completed with
+                                      // ERROR_OPERATION_ABORTED (teardown)
+  uint64_t indicate_queue_full = 0;   // refused: pended queue full
+  uint64_t indicate_writes = 0;       // the writer's Write() calls
   uint64_t reach_queries = 0;
   uint64_t activations = 0;
   uint64_t deactivations = 0;
@@ -112,9 +125,22 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // Destroy after the handle left the table: deregisters implicitly, stops
   // the threads (waiting for running callbacks unless called from one).
   void Destroy();
+  // Spec 4.5 without a completion routine: validated and written before
+  // return.
   absl::Status IndicateReceived(const CPNATFWT_TRANSPORT_ID* local,
                                 const CPNATFWT_TRANSPORT_ID* remote,
                                 const CPNATFWT_BUFFER* chain);
+  // Spec 4.5 with a completion routine (`routine` not null). One segment:
+  // validated, queued for the indicate thread and true (pended) returned;
+  // `routine` then gets `context` and `chain` exactly once, maybe before
+  // this returns. A chain of several segments is gathered and written
+  // before return: false (4.5 allows S_OK; the routine is not called).
+  // Errors (the routine is never called for them): those of spec 4.5, and
+  // ERROR_NO_SYSTEM_RESOURCES when the pended queue is full.
+  absl::StatusOr<bool> IndicateWithCompletion(
+      const CPNATFWT_TRANSPORT_ID* local, const CPNATFWT_TRANSPORT_ID* remote,
+      CPNATFWT_BUFFER* chain, PVOID context,
+      CPNATFWT_PROVIDER_COMPLETION_ROUTINE routine);
 
   // The CP ends the session (PLATFORM_SHUTDOWN, ...). No-op when a
   // termination is already under way or the instance is not registered.
@@ -187,6 +213,14 @@ class Instance : public std::enable_shared_from_this<Instance> {
   struct ReachQuery {
     uint8_t bytes[16] = {};
     CPNATFWT_TRANSPORT_ID id{};
+  };
+  // One pended IndicateReceivedBuffers.
+  struct Indication {
+    absl::Span<const uint8_t> packet;  // In the provider's chain (7.2).
+    CPNATFWT_BUFFER* chain = nullptr;
+    PVOID context = nullptr;
+    CPNATFWT_PROVIDER_COMPLETION_ROUTINE routine = nullptr;
+    HRESULT status = S_OK;  // The writer's result.
   };
   struct DataEvent {
     enum class Kind : uint8_t { kPackets, kSendQueued, kReactivate, kStop };
@@ -291,6 +325,30 @@ class Instance : public std::enable_shared_from_this<Instance> {
                                   absl::Span<uint8_t> scratch,
                                   absl::Span<const uint8_t>* packet);
 
+  // --- instance_indicate.cc: pended indications and their writer ---
+  void StartIndicateWriter();
+  // Queues a validated indication; ERROR_NO_SYSTEM_RESOURCES when the queue
+  // is full, ERROR_INVALID_STATE once the session ended.
+  absl::Status QueueIndication(const Indication& indication);
+  void IndicateLoop();
+  // Takes up to batch.size() queued indications (blocking until there are
+  // some). Returns how many; 0 when the writer must stop. *abort: they are
+  // to be completed as aborted rather than written.
+  size_t TakeIndications(absl::Span<Indication> batch, bool* abort);
+  void WriteIndications(absl::Span<Indication> batch,
+                        absl::Span<absl::Span<const uint8_t>> packets);
+  void CompleteIndications(absl::Span<const Indication> batch);
+  // The session ends (spec 4.3 step 2, 6.3): refuses new pended indications
+  // and has the writer complete every queued one with
+  // ERROR_OPERATION_ABORTED (one it is writing already finishes as
+  // written). Idempotent; never waits.
+  void AbortIndications();
+  // Waits until every pended indication was completed, unless called on the
+  // indicate thread itself (from a completion routine), which cannot wait
+  // for itself. AbortIndications() first.
+  void AwaitIndicationsDone();
+  bool OnIndicateThread() const;
+
   const std::shared_ptr<RuntimeContext> context_;
   const CPNATFWT_PROVIDER_CALLBACKS callbacks_;
   const PVOID user_context_;
@@ -343,6 +401,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::atomic<int> threads_exited_{0};
   std::thread control_thread_;
   std::thread packet_thread_;
+  std::thread indicate_thread_;
 
   // Local transport IDs whose ADD succeeded (read on every indication).
   mutable absl::Mutex ids_mutex_;
@@ -364,6 +423,21 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::atomic<uint64_t> traffic_{0};
   uint64_t traffic_seen_ = 0;  // Tick only.
   std::atomic<uint64_t> packets_indicated_{0};
+
+  // Pended indications: a bounded ring (fixed at Register) that producers
+  // append to and the indicate thread takes from.
+  mutable absl::Mutex indicate_mutex_;
+  absl::CondVar indicate_wake_;  // The writer sleeps on it.
+  std::vector<Indication> indicate_ring_ ABSL_GUARDED_BY(indicate_mutex_);
+  size_t indicate_head_ ABSL_GUARDED_BY(indicate_mutex_) = 0;
+  size_t indicate_count_ ABSL_GUARDED_BY(indicate_mutex_) = 0;
+  // Taken by the writer and not all completed yet.
+  size_t indicate_in_flight_ ABSL_GUARDED_BY(indicate_mutex_) = 0;
+  // New pended indications accepted (from Register until the session ends).
+  bool indicate_accepting_ ABSL_GUARDED_BY(indicate_mutex_) = false;
+  bool writer_sleeping_ ABSL_GUARDED_BY(indicate_mutex_) = false;
+  bool writer_stop_ ABSL_GUARDED_BY(indicate_mutex_) = false;
+  InstanceStats indicate_stats_ ABSL_GUARDED_BY(indicate_mutex_);
 
   // Pending operations (completion routing).
   mutable absl::Mutex ops_mutex_;

@@ -358,6 +358,12 @@ void Instance::RunTerminate() {
     if (state_ != InstanceState::kDeregistered) {
       SetStateLocked(InstanceState::kTerminating);
     }
+  }
+  // 6.3: the pended indications end as aborted (completed by the indicate
+  // thread, possibly after TERMINATE; Deregister waits for them).
+  AbortIndications();
+  {
+    absl::MutexLock lock(&mutex_);
     // 8.4: TERMINATE never overlaps a running SEND or REACH.
     auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
       return callbacks_in_flight_ == 0 && data_in_flight_.load() == 0;

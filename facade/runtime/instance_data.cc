@@ -4,8 +4,10 @@
 // reads batches from the interface; the data thread checks each packet's
 // source, resolves its destination with REACH (cached, D12) and hands it to
 // SEND_BUFFERS as a one-segment chain with the flow's endpointLuid.
-// Inbound: IndicateReceivedBuffers validates and writes into the interface
-// on the caller's thread.
+// Inbound: IndicateReceivedBuffers validates; without a completion routine
+// (or with a chain of several segments) it writes into the interface on the
+// caller's thread; with one the packet is queued and written in a batch by
+// the indicate thread (instance_indicate.cc).
 //
 // Hot-path errors are counters; nothing here logs per packet.
 

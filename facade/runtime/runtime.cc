@@ -145,6 +145,20 @@ absl::Status Runtime::IndicateReceived(CPNATFWT_PROVIDER_INSTANCE instance,
   return found->IndicateReceived(local, remote, chain);
 }
 
+absl::StatusOr<bool> Runtime::IndicateReceivedBuffers(
+    CPNATFWT_PROVIDER_INSTANCE instance, const CPNATFWT_TRANSPORT_ID* local,
+    const CPNATFWT_TRANSPORT_ID* remote, CPNATFWT_BUFFER* chain, PVOID context,
+    CPNATFWT_PROVIDER_COMPLETION_ROUTINE routine) {
+  std::shared_ptr<Instance> found = Find(instance);
+  if (found == nullptr) return BadHandle();
+  if (routine == nullptr) {
+    absl::Status written = found->IndicateReceived(local, remote, chain);
+    if (!written.ok()) return written;
+    return false;
+  }
+  return found->IndicateWithCompletion(local, remote, chain, context, routine);
+}
+
 void Runtime::Shutdown() {
   std::vector<std::weak_ptr<Instance>> instances;
   {

@@ -67,12 +67,24 @@ class Runtime {
   // Spec 4.4. Returns kInvalidArgument for a stale or unknown handle (the
   // C ABI logs it, since Destroy returns VOID).
   absl::Status Destroy(CPNATFWT_PROVIDER_INSTANCE instance);
-  // Spec 4.5. natfwt copies the chain during the call and never pends, so the
-  // completion routine is never called (a permitted outcome, 4.5).
+  // Spec 4.5 without a completion routine: the packet is validated and
+  // written into the interface before this returns.
   absl::Status IndicateReceived(CPNATFWT_PROVIDER_INSTANCE instance,
                                 const CPNATFWT_TRANSPORT_ID* local,
                                 const CPNATFWT_TRANSPORT_ID* remote,
                                 const CPNATFWT_BUFFER* chain);
+  // Spec 4.5 with the optional completion routine, as the C ABI has it.
+  // Without `routine`: IndicateReceived, false. With one: true when pended
+  // (the C ABI returns ERROR_IO_PENDING; `routine` then runs exactly once,
+  // on the instance's indicate thread, maybe before this returns), false
+  // when done synchronously (a chain of several segments; the routine is not
+  // called). Errors never call the routine: those of IndicateReceived, and
+  // ERROR_NO_SYSTEM_RESOURCES when the instance's pended queue
+  // (RuntimeOptions::indicate_queue) is full. See instance_indicate.cc.
+  absl::StatusOr<bool> IndicateReceivedBuffers(
+      CPNATFWT_PROVIDER_INSTANCE instance, const CPNATFWT_TRANSPORT_ID* local,
+      const CPNATFWT_TRANSPORT_ID* remote, CPNATFWT_BUFFER* chain,
+      PVOID context, CPNATFWT_PROVIDER_COMPLETION_ROUTINE routine);
 
   // Ends every session of this runtime with PLATFORM_SHUTDOWN (the providers
   // then deregister and destroy as usual).

@@ -81,6 +81,11 @@ struct RuntimeOptions {
   // Buffers for packets read from the interface and not yet handed back by
   // the provider (pended SENDs, REACH queues).
   size_t packet_buffers = 1024;
+  // IndicateReceivedBuffers calls with a completion routine that were pended
+  // and wait for the instance's writer thread (implementation choice; the
+  // writer also holds up to 256 more it is writing). When full, the call is
+  // refused with ERROR_NO_SYSTEM_RESOURCES and not pended. At least 1.
+  size_t indicate_queue = 1024;
 
   // Defaults above, with: state_dir from NATFWT_STATE_DIR (else, POSIX: the
   // build's state dir when root, else $XDG_STATE_HOME/natfwt or

@@ -97,7 +97,17 @@ absl::Status MemoryInterface::Write(
 absl::Status MemoryInterface::DeliverAll(
     absl::Span<const absl::Span<const uint8_t>> packets, size_t* count) {
   absl::MutexLock lock(&mu_);
+  if (hold_writes_ && !closed_) {
+    ++held_writes_;
+    auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !hold_writes_ || closed_;
+    };
+    mu_.Await(absl::Condition(&released));
+    --held_writes_;
+  }
   if (closed_) return Closed();
+  write_batches_.push_back(packets.size());
+  if (write_batches_.size() > kWriteHistory) write_batches_.pop_front();
   for (absl::Span<const uint8_t> packet : packets) {
     if (!IsWellFormedPacket(packet)) {
       return MalformedPacketError(packet, *count);
@@ -191,6 +201,29 @@ std::vector<std::vector<uint8_t>> MemoryInterface::TakeDelivered() {
       std::make_move_iterator(delivered_.end()));
   delivered_.clear();
   return all;
+}
+
+void MemoryInterface::HoldWrites() {
+  absl::MutexLock lock(&mu_);
+  hold_writes_ = true;
+}
+
+void MemoryInterface::ReleaseWrites() {
+  absl::MutexLock lock(&mu_);
+  hold_writes_ = false;
+}
+
+bool MemoryInterface::WaitForHeldWrite(absl::Duration timeout, size_t count) {
+  absl::MutexLock lock(&mu_);
+  auto held = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return held_writes_ >= count;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&held), timeout);
+}
+
+std::vector<size_t> MemoryInterface::WriteBatchSizes() const {
+  absl::MutexLock lock(&mu_);
+  return std::vector<size_t>(write_batches_.begin(), write_batches_.end());
 }
 
 std::vector<net::IpPrefix> MemoryInterface::addresses() const {

@@ -10,6 +10,15 @@
 //   tun->Write(packets);                     // the runtime writes...
 //   tun->WaitDelivered(absl::Seconds(5));    // ...an application gets it.
 //
+// For code that batches its writes (the CP runtime's indication writer) it
+// can hold Write() calls until released and remembers the sizes of the last
+// Write() batches, so tests observe batching without timing assumptions:
+//
+//   tun->HoldWrites();                       // Write() now blocks...
+//   tun->WaitForHeldWrite(absl::Seconds(5));  // ...one writer is waiting;
+//   tun->ReleaseWrites();                    // it goes on;
+//   tun->WriteBatchSizes();                  // e.g. {1, 40}.
+//
 // It keeps the VirtualInterface contract exactly (contract tests run the
 // same cases against it and the kernel TUN): the same config, packet and
 // address checks (validation.h), kCancelled after Close(), oversize packets
@@ -101,6 +110,20 @@ class MemoryInterface final : public VirtualInterface {
   // Removes and returns everything delivered so far, oldest first.
   std::vector<std::vector<uint8_t>> TakeDelivered();
 
+  // Test hooks for batching writers. While held (HoldWrites() until
+  // ReleaseWrites()), every Write() blocks on entry, before it looks at its
+  // packets; Close() releases them too (they then return kCancelled, as
+  // every Write() after Close() does).
+  void HoldWrites();
+  void ReleaseWrites();
+  // Waits up to `timeout` until at least `count` Write() calls are blocked
+  // by HoldWrites(). Returns whether they are.
+  bool WaitForHeldWrite(absl::Duration timeout, size_t count = 1);
+  // How many packets each of the last kWriteHistory Write() calls was given
+  // (the calls that got past HoldWrites()), oldest first.
+  static constexpr size_t kWriteHistory = 256;
+  std::vector<size_t> WriteBatchSizes() const;
+
   // The current local addresses, in the order they were added.
   std::vector<net::IpPrefix> addresses() const;
   // The config given at construction (addresses as configured, not as
@@ -138,6 +161,9 @@ class MemoryInterface final : public VirtualInterface {
   std::vector<net::IpPrefix> addresses_ ABSL_GUARDED_BY(mu_);
   uint64_t dropped_oversize_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t dropped_injected_ ABSL_GUARDED_BY(mu_) = 0;
+  bool hold_writes_ ABSL_GUARDED_BY(mu_) = false;
+  size_t held_writes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<size_t> write_batches_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace natfwt::tun

@@ -87,10 +87,13 @@ VOID WINAPI RuntimeApi::Destroy(CPNATFWT_PROVIDER_INSTANCE instance) {
 
 HRESULT WINAPI RuntimeApi::Indicate(
     CPNATFWT_PROVIDER_INSTANCE instance, CPNATFWT_TRANSPORT_ID* local,
-    CPNATFWT_TRANSPORT_ID* remote, CPNATFWT_BUFFER* chain, PVOID /*context*/,
-    CPNATFWT_PROVIDER_COMPLETION_ROUTINE /*routine*/) {
-  return cp::ToHresult(
-      Current().runtime_.IndicateReceived(instance, local, remote, chain));
+    CPNATFWT_TRANSPORT_ID* remote, CPNATFWT_BUFFER* chain, PVOID context,
+    CPNATFWT_PROVIDER_COMPLETION_ROUTINE routine) {
+  // As capi.cc does it.
+  absl::StatusOr<bool> result = Current().runtime_.IndicateReceivedBuffers(
+      instance, local, remote, chain, context, routine);
+  if (!result.ok()) return cp::ToHresult(result.status());
+  return *result ? cp::kPending : S_OK;
 }
 
 }  // namespace natfwt::provider::testing

@@ -137,6 +137,41 @@ TEST(MemoryInterface, WriteStopsAtTheDeliveredQueueBound) {
   EXPECT_THAT(tun.WaitDelivered(absl::ZeroDuration()), Optional(c));
 }
 
+TEST(MemoryInterface, HeldWritesWaitForReleaseAndBatchSizesAreKept) {
+  MemoryInterface tun(InterfaceConfig{});
+  std::vector<uint8_t> a = Packet(1), b = Packet(2), c = Packet(3);
+  absl::Span<const uint8_t> packets[] = {a, b, c};
+  tun.HoldWrites();
+  EXPECT_FALSE(tun.WaitForHeldWrite(absl::ZeroDuration()));
+  absl::Status held;
+  std::thread writer([&] { held = tun.Write(packets); });
+  ASSERT_TRUE(tun.WaitForHeldWrite(absl::Seconds(10)));
+  EXPECT_THAT(tun.TakeDelivered(), ElementsAre());  // Nothing passed yet.
+  EXPECT_THAT(tun.WriteBatchSizes(), ElementsAre());
+  tun.ReleaseWrites();
+  writer.join();
+  EXPECT_THAT(held, IsOk());
+  EXPECT_THAT(tun.Write(absl::MakeConstSpan(packets).subspan(1)), IsOk());
+  EXPECT_THAT(tun.WriteBatchSizes(), ElementsAre(3u, 2u));
+  EXPECT_THAT(tun.TakeDelivered(), ElementsAre(a, b, c, b, c));
+}
+
+TEST(MemoryInterface, CloseReleasesAHeldWrite) {
+  MemoryInterface tun(InterfaceConfig{});
+  std::vector<uint8_t> a = Packet(1);
+  absl::Span<const uint8_t> one(a);
+  tun.HoldWrites();
+  absl::Status held;
+  size_t written = 7;
+  std::thread writer([&] { held = tun.Write({&one, 1}, &written); });
+  ASSERT_TRUE(tun.WaitForHeldWrite(absl::Seconds(10)));
+  tun.Close();
+  writer.join();
+  EXPECT_THAT(held, StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_EQ(written, 0u);
+  EXPECT_THAT(tun.WriteBatchSizes(), ElementsAre());
+}
+
 TEST(MemoryInterface, WaitDeliveredTimesOutWakesAndDrainsAfterClose) {
   MemoryInterface tun(InterfaceConfig{});
   EXPECT_EQ(tun.WaitDelivered(absl::Milliseconds(1)), std::nullopt);

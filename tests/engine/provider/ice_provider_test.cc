@@ -91,6 +91,23 @@ class IceProviderTest : public cp::testing::RuntimeFixture {
                      [&](const InstanceInfo& info) { return ok(info.stats); });
   }
   ProviderCounters Counters() { return provider_->Status().counters; }
+  // The CP may pend indications (the provider gives a completion routine)
+  // and count them only when its writer thread completes them: nothing is
+  // signalled per packet, so the counters are polled until `ok` or 10 s.
+  bool WaitForCounters(const std::function<bool(const ProviderCounters&)>& ok) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (!ok(Counters())) {
+      if (absl::Now() >= deadline) return false;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    return true;
+  }
+  // Waits until `n` indications in all were completed or refused.
+  bool WaitForIndications(uint64_t n) {
+    return WaitForCounters([n](const ProviderCounters& c) {
+      return c.packets_indicated + c.drops_refused >= n;
+    });
+  }
 
   // A packet from `peer`'s transport ID to `local`.
   static std::vector<uint8_t> FromPeer(const net::IpAddress& peer,
@@ -425,6 +442,7 @@ TEST_F(IceProviderTest, PacketsAreIndicatedOnlyFromTheOwnerOfTheirSource) {
   std::vector<uint8_t> first = FromPeer(PeerAddress(2), local, 1);
   std::vector<uint8_t> second = FromPeer(PeerAddress(2), local, 2);
   ASSERT_TRUE(node_.Deliver(kPeerA, {first, second}));
+  ASSERT_TRUE(WaitForIndications(2));
   EXPECT_THAT(interface()->TakeDelivered(), ElementsAre(first, second));
 
   ASSERT_TRUE(node_.Deliver(kPeerB, {first}));  // B does not own the source.
@@ -432,6 +450,7 @@ TEST_F(IceProviderTest, PacketsAreIndicatedOnlyFromTheOwnerOfTheirSource) {
   // For an address that is not ours: the CP refuses it.
   ASSERT_TRUE(
       node_.Deliver(kPeerA, {FromPeer(PeerAddress(2), PeerAddress(7))}));
+  ASSERT_TRUE(WaitForIndications(3));
   EXPECT_THAT(interface()->TakeDelivered(), IsEmpty());
   ProviderCounters counters = Counters();
   EXPECT_EQ(counters.packets_received, 5u);
@@ -520,15 +539,18 @@ TEST_F(IceProviderTest, OwnershipChangesApplyToTheNextBatch) {
   node_.SetOwner(PeerAddress(2), kPeerA);
   std::vector<uint8_t> packet = FromPeer(PeerAddress(2), local);
   ASSERT_TRUE(node_.Deliver(kPeerA, {packet}));
+  ASSERT_TRUE(WaitForIndications(1));
   ASSERT_THAT(interface()->TakeDelivered(), ElementsAre(packet));
   const uint64_t lookups = Counters().owner_lookups;
   ASSERT_TRUE(node_.Deliver(kPeerA, {packet}));  // Cached: node not asked.
   EXPECT_EQ(Counters().owner_lookups, lookups);
+  ASSERT_TRUE(WaitForIndications(2));
   EXPECT_THAT(interface()->TakeDelivered(), ElementsAre(packet));
 
   node_.SetOwner(PeerAddress(2), kPeerB);  // B's record now lists it.
   ASSERT_TRUE(node_.Deliver(kPeerA, {packet}));
   ASSERT_TRUE(node_.Deliver(kPeerB, {packet}));
+  ASSERT_TRUE(WaitForIndications(3));
   EXPECT_THAT(interface()->TakeDelivered(), ElementsAre(packet));
   EXPECT_EQ(Counters().drops_not_owner, 1u);
 }

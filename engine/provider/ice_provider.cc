@@ -418,6 +418,7 @@ IceProviderStatus IceProvider::Status() const {
   c.drops_malformed = get(drops_malformed_);
   c.drops_refused = get(drops_refused_);
   c.drops_no_session = get(drops_no_session_);
+  c.drops_backlog = get(drops_backlog_);
   c.reach_ok = get(reaches_->reached);
   c.reach_failed = get(reaches_->failed);
   c.reach_timeouts = get(reaches_->timeouts);

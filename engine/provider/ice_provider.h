@@ -169,6 +169,8 @@ struct ProviderCounters {
   uint64_t drops_malformed = 0;    // Not an IP packet.
   uint64_t drops_refused = 0;      // The CP refused the indication.
   uint64_t drops_no_session = 0;   // Before ESTABLISH or after TERMINATE.
+  // The CP's writer held every slot for IceProvider::kSlotWait.
+  uint64_t drops_backlog = 0;
   // REACH_TRANSPORT_ID.
   uint64_t reach_ok = 0;
   uint64_t reach_no_owner = 0;
@@ -255,9 +257,11 @@ class IceProvider final : public node::PacketSink {
                  CPNATFWT_PLATFORM_COMPLETION_ROUTINE routine);
 
   // A packet from a peer to the CP: lent in a slot (pended), or copied.
-  enum class IndicateResult { kPended, kDone, kRefused };
+  enum class IndicateResult { kPended, kDone, kRefused, kDropped };
   IndicateResult Indicate(const PacketAddresses& addresses,
                           absl::Span<const uint8_t> packet);
+  IndicateResult IndicateCopied(const PacketAddresses& addresses,
+                                absl::Span<const uint8_t> packet);
   static VOID CALLBACK IndicateDone(CPNATFWT_PROVIDER_INSTANCE, PVOID context,
                                     PVOID completion, CPNATFWT_BUFFER* chain,
                                     HRESULT status);
@@ -320,10 +324,15 @@ class IceProvider final : public node::PacketSink {
   std::atomic<uint64_t> drops_malformed_{0};
   std::atomic<uint64_t> drops_refused_{0};
   std::atomic<uint64_t> drops_no_session_{0};
+  std::atomic<uint64_t> drops_backlog_{0};
 
   // Packets lent to the CP while their indications are pended
   // (implementation choice: the CP's queue bound, about 2 MiB).
   static constexpr size_t kIndicateSlots = 1024;
+  // How long a packet from a peer waits for a slot before it is dropped
+  // (implementation choice: far above a scheduling delay of the CP's
+  // writer, far below anything a transport would notice as a stall).
+  static constexpr absl::Duration kSlotWait = absl::Milliseconds(100);
   IndicateSlots slots_{kIndicateSlots};
 
   // Declared last: the pump (its worker uses everything above) goes first.

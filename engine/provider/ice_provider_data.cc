@@ -138,6 +138,8 @@ void IceProvider::OnPackets(
       case IndicateResult::kRefused:
         ++refused;
         break;
+      case IndicateResult::kDropped:
+        break;  // Counted in drops_backlog_.
     }
   }
   auto add = [](std::atomic<uint64_t>& counter, uint64_t n) {
@@ -151,23 +153,32 @@ void IceProvider::OnPackets(
 
 IceProvider::IndicateResult IceProvider::Indicate(
     const PacketAddresses& addresses, absl::Span<const uint8_t> packet) {
+  if (packet.size() > IndicateSlots::kSlotBytes)
+    return IndicateCopied(addresses, packet);
   // Lent to the CP with a completion routine, so natfwt can write many
   // packets to the interface at once (4.5: it may pend; it then owns the
-  // chain and both IDs until IndicateDone).
-  IndicateSlots::Slot* slot =
-      slots_.Acquire(packet, addresses.destination, addresses.source);
-  if (slot != nullptr) {
-    HRESULT hr = options_.api.indicate(instance_, &slot->local, &slot->remote,
-                                       &slot->chain, slot, &IndicateDone);
-    if (hr == HRESULT_FROM_WIN32(ERROR_IO_PENDING)) {
-      return IndicateResult::kPended;
-    }
-    slots_.Release(slot);
-    return SUCCEEDED(hr) ? IndicateResult::kDone : IndicateResult::kRefused;
+  // chain and both IDs until IndicateDone). When every slot is lent out the
+  // CP's writer is behind: this thread waits for one (the node's socket
+  // buffers absorb the burst) rather than indicating a copy that would
+  // overtake the queued packets (reordering costs TCP more than a wait).
+  IndicateSlots::Slot* slot = slots_.Acquire(packet, addresses.destination,
+                                             addresses.source, kSlotWait);
+  if (slot == nullptr) {
+    drops_backlog_.fetch_add(1, std::memory_order_relaxed);
+    return IndicateResult::kDropped;
   }
-  // No slot free (or the packet is larger than one): the CP copies during
-  // the call (no completion routine). It only reads these; the API's
-  // pointers are not const.
+  HRESULT hr = options_.api.indicate(instance_, &slot->local, &slot->remote,
+                                     &slot->chain, slot, &IndicateDone);
+  if (hr == HRESULT_FROM_WIN32(ERROR_IO_PENDING))
+    return IndicateResult::kPended;
+  slots_.Release(slot);
+  return SUCCEEDED(hr) ? IndicateResult::kDone : IndicateResult::kRefused;
+}
+
+IceProvider::IndicateResult IceProvider::IndicateCopied(
+    const PacketAddresses& addresses, absl::Span<const uint8_t> packet) {
+  // Larger than a slot: the CP copies during the call (no completion
+  // routine). It only reads these; the API's pointers are not const.
   CPNATFWT_TRANSPORT_ID local{static_cast<USHORT>(addresses.destination.size()),
                               const_cast<BYTE*>(addresses.destination.data())};
   CPNATFWT_TRANSPORT_ID remote{static_cast<USHORT>(addresses.source.size()),

@@ -25,7 +25,8 @@ IndicateSlots::IndicateSlots(size_t count)
 
 IndicateSlots::Slot* IndicateSlots::Acquire(absl::Span<const uint8_t> packet,
                                             absl::Span<const uint8_t> local,
-                                            absl::Span<const uint8_t> remote) {
+                                            absl::Span<const uint8_t> remote,
+                                            absl::Duration wait) {
   if (packet.empty() || packet.size() > kSlotBytes ||
       !IsTransportIdSize(local.size()) || !IsTransportIdSize(remote.size())) {
     return nullptr;
@@ -33,7 +34,11 @@ IndicateSlots::Slot* IndicateSlots::Acquire(absl::Span<const uint8_t> packet,
   Slot* slot;
   {
     absl::MutexLock lock(&mutex_);
-    if (free_.empty()) return nullptr;
+    if (free_.empty() &&
+        !mutex_.AwaitWithTimeout(absl::Condition(this, &IndicateSlots::AnyFree),
+                                 wait)) {
+      return nullptr;
+    }
     uint32_t index = free_.back();
     free_.pop_back();
     lent_[index] = true;

@@ -57,11 +57,15 @@ class IndicateSlots {
   IndicateSlots& operator=(const IndicateSlots&) = delete;
 
   // A free slot filled with copies of `packet` and the transport IDs (4 or
-  // 16 bytes each), its chain and ID structs pointing into it; nullptr when
-  // every slot is lent out or the packet or an ID does not fit.
+  // 16 bytes each), its chain and ID structs pointing into it. When every
+  // slot is lent out, waits up to `wait` for one to come back (the CP's
+  // writer is behind: the caller is slowed down instead of overtaking or
+  // dropping what is queued). nullptr when the packet or an ID does not fit
+  // (at once), or no slot came back in time.
   Slot* Acquire(absl::Span<const uint8_t> packet,
                 absl::Span<const uint8_t> local,
-                absl::Span<const uint8_t> remote);
+                absl::Span<const uint8_t> remote,
+                absl::Duration wait = absl::ZeroDuration());
   // Takes a slot back. A pointer that is not one of this pool's lent slots
   // is ignored and counted (a CP bug must not corrupt the pool).
   void Release(const void* slot);
@@ -73,6 +77,9 @@ class IndicateSlots {
   uint64_t bad_releases() const;
 
  private:
+  bool AnyFree() const ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    return !free_.empty();
+  }
   bool AllReturned() const ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
     return free_.size() == count_;
   }

@@ -112,11 +112,11 @@ std::string InterfaceLine(const InterfaceReport& interface) {
       p.transport_ids.empty() ? "(none)" : absl::StrJoin(p.transport_ids, " "),
       "\n");
   const provider::ProviderCounters& c = p.counters;
-  absl::StrAppend(&line, "            sent ", c.send.packets_sent, " in ",
-                  c.send.batches, " batches, received ", c.packets_indicated,
-                  ", dropped ",
-                  c.drops_not_owner + c.drops_malformed + c.drops_refused, " (",
-                  c.drops_not_owner, " not from their owner)\n");
+  absl::StrAppend(
+      &line, "            sent ", c.send.packets_sent, " in ", c.send.batches,
+      " batches, received ", c.packets_indicated, ", dropped ",
+      c.drops_not_owner + c.drops_malformed + c.drops_refused + c.drops_backlog,
+      " (", c.drops_not_owner, " not from their owner)\n");
   return line;
 }
 
@@ -133,6 +133,7 @@ void ProviderCountersJson(JsonWriter& json,
       {"drops_not_owner", c.drops_not_owner},
       {"drops_malformed", c.drops_malformed},
       {"drops_refused", c.drops_refused},
+      {"drops_backlog", c.drops_backlog},
       {"reach_ok", c.reach_ok},
       {"reach_no_owner", c.reach_no_owner},
       {"reach_failed", c.reach_failed},

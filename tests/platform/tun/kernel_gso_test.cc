@@ -35,6 +35,7 @@
 #include "tests/platform/tun/host_side.h"
 #include "tests/platform/tun/interface_contract.h"
 #include "tests/platform/tun/netns_environment.h"
+#include "tests/platform/tun/sockaddr_util.h"
 #include "tests/platform/tun/udp_packet.h"
 #include "tests/support/prerequisites.h"
 #include "tests/support/status_matchers.h"
@@ -149,21 +150,6 @@ class Socket {
   }
 
  private:
-  static socklen_t ToSockaddr(const Endpoint& endpoint, sockaddr_storage* out) {
-    if (endpoint.address.is_v4()) {
-      auto* v4 = reinterpret_cast<sockaddr_in*>(out);
-      v4->sin_family = AF_INET;
-      v4->sin_port = htons(endpoint.port);
-      std::memcpy(&v4->sin_addr, endpoint.address.bytes().data(), 4);
-      return sizeof(*v4);
-    }
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(endpoint.port);
-    std::memcpy(&v6->sin6_addr, endpoint.address.bytes().data(), 16);
-    return sizeof(*v6);
-  }
-
   static Endpoint FromSockaddr(const sockaddr_storage& storage) {
     if (storage.ss_family == AF_INET) {
       const auto* v4 = reinterpret_cast<const sockaddr_in*>(&storage);

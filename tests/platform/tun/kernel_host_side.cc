@@ -23,28 +23,13 @@
 #include "absl/strings/strip.h"
 #include "platform/tun/unique_fd.h"
 #include "tests/platform/tun/host_side.h"
+#include "tests/platform/tun/sockaddr_util.h"
 
 namespace natfwt::tun::testing {
 namespace {
 
 absl::Status ErrnoError(absl::string_view call) {
   return absl::UnknownError(absl::StrCat(call, ": ", std::strerror(errno)));
-}
-
-socklen_t ToSockaddr(const Endpoint& endpoint, sockaddr_storage* out) {
-  std::memset(out, 0, sizeof(*out));
-  if (endpoint.address.is_v4()) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(out);
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(endpoint.port);
-    std::memcpy(&v4->sin_addr, endpoint.address.bytes().data(), 4);
-    return sizeof(*v4);
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
-  v6->sin6_family = AF_INET6;
-  v6->sin6_port = htons(endpoint.port);
-  std::memcpy(&v6->sin6_addr, endpoint.address.bytes().data(), 16);
-  return sizeof(*v6);
 }
 
 Endpoint FromSockaddr(const sockaddr* address) {

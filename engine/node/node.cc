@@ -370,6 +370,7 @@ PeerStatus NodeImpl::DescribePeer(const std::string& id,
   status.state = std::string(LinkStateName(link.state));
   status.initiator = link.initiator;
   status.last_handshake = link.secure_wall;
+  status.key_exchange = link.key_exchange;
   if (link.secure_at.has_value()) {
     status.setup_time = *link.secure_at - link.created;
   }

@@ -75,6 +75,11 @@ struct NodeOptions {
   bool ipv6 = true;
   // How long a new session may take to become secure.
   absl::Duration connect_timeout = absl::Seconds(20);
+  // Session keys from ephemeral X25519 keys in the signed offer and answer
+  // (engine/secure/key_agreement.h), so a session is secure when ICE
+  // connects; off: the DTLS handshake on the path (two round trips more).
+  // A peer that sends no key gets DTLS either way.
+  bool signalled_keys = true;
   // What the node says about its NAT (status, and a "nat=" hint it
   // publishes); "unknown" unless someone probed.
   std::string nat_behaviour = "unknown";
@@ -99,8 +104,12 @@ struct PeerStatus {
   uint64_t bytes_received = 0;
   std::optional<absl::Time> last_handshake;  // When it became secure.
   std::optional<absl::Duration> setup_time;  // Creation to secure.
-  std::vector<std::string> transport_ids;    // From its signed record.
-  bool online = false;  // Registered at the rendezvous now.
+  // How the session's keys were agreed: "x25519" (ephemeral keys in the
+  // signed offer and answer), "dtls" (handshake on the path), or "" before
+  // it is known.
+  std::string key_exchange;
+  std::vector<std::string> transport_ids;  // From its signed record.
+  bool online = false;                     // Registered at the rendezvous now.
 };
 
 struct NodeCounters {

@@ -11,6 +11,7 @@
 #ifndef NATFWT_ENGINE_NODE_NODE_INTERNAL_H_
 #define NATFWT_ENGINE_NODE_NODE_INTERNAL_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -29,8 +30,10 @@
 #include "engine/ice/ice_session.h"
 #include "engine/ice/trickle_line.h"
 #include "engine/node/node.h"
+#include "engine/node/node_wire.h"
 #include "engine/rendezvous/client.h"
 #include "engine/secure/identity.h"
+#include "engine/secure/key_agreement.h"
 #include "engine/session/secure_session.h"
 #include "platform/base/network_thread.h"
 
@@ -94,6 +97,11 @@ struct Link {
   std::optional<absl::Time> path_lost_since;
   std::optional<absl::Time> last_repair;
   std::string local_ufrag;
+  // Our ephemeral key while the peer's is awaited (initiator); dropped once
+  // the session keys are derived.
+  std::optional<secure::EphemeralKey> ephemeral;
+  // "x25519" or "dtls" once the remote description is set (PeerStatus).
+  std::string key_exchange;
   // Candidates that arrived before the remote description (bounded).
   std::vector<ice::TrickleMessage> early_candidates;
   std::unique_ptr<LinkObserver> observer;
@@ -206,6 +214,14 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   void HandleOffer(const std::string& from, Peer& peer, uint64_t session_id,
                    const std::string& text);
   void HandleAnswer(Peer& peer, uint64_t session_id, const std::string& text);
+  // The offer or answer we send: our description, and with signalled keys
+  // a fresh ephemeral key (kept in link.ephemeral).
+  absl::StatusOr<std::string> LocalOffer(Link& link, bool with_key);
+  // Derives the session keys from the peer's key and ours and hands them to
+  // the session (before its remote description is set).
+  absl::Status UseSignalledKeys(
+      Link& link, const std::string& peer_id,
+      const std::array<uint8_t, kSessionKeySize>& peer_key);
   void HandleCandidate(Peer& peer, uint64_t session_id,
                        const std::string& text);
   void FailLink(const std::string& peer_id, Peer& peer,

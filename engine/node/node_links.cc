@@ -190,21 +190,55 @@ void NodeImpl::StartSession(const std::string& peer_id, Peer& peer) {
     FailWaiting(peer, link.status());
     return;
   }
-  absl::StatusOr<ice::SessionDescription> local =
-      (*link)->session->LocalDescription();
   absl::StatusOr<std::string> text =
-      local.ok() ? local->Format()
-                 : absl::StatusOr<std::string>(local.status());
+      LocalOffer(**link, options_.signalled_keys);
   if (!text.ok()) {
     FailWaiting(peer, text.status());
     return;
   }
-  (*link)->local_ufrag = local->ufrag;
   peer.link = *std::move(link);
   peer.last_failure.reset();
   ++counters_.sessions_started;
   SendSignal(peer_id, kSignalOffer, session_id, *text);
   ArmConnectTimeout(peer_id, session_id);
+}
+
+absl::StatusOr<std::string> NodeImpl::LocalOffer(Link& link, bool with_key) {
+  NATFWT_ASSIGN_OR_RETURN(ice::SessionDescription local,
+                          link.session->LocalDescription());
+  NATFWT_ASSIGN_OR_RETURN(std::string description, local.Format());
+  link.local_ufrag = local.ufrag;
+  SessionOffer offer{std::move(description), std::nullopt};
+  if (with_key) {
+    NATFWT_ASSIGN_OR_RETURN(secure::EphemeralKey key,
+                            secure::EphemeralKey::Generate());
+    offer.key = key.public_key();
+    link.ephemeral = std::move(key);
+  }
+  return FormatSessionOffer(offer);
+}
+
+absl::Status NodeImpl::UseSignalledKeys(
+    Link& link, const std::string& peer_id,
+    const std::array<uint8_t, kSessionKeySize>& peer_key) {
+  if (!link.ephemeral.has_value()) {
+    return absl::FailedPreconditionError("no ephemeral key of ours");
+  }
+  secure::KeyAgreementContext context;
+  context.session_id = link.session_id;
+  context.initiator_id = link.initiator ? node_id_ : peer_id;
+  context.responder_id = link.initiator ? peer_id : node_id_;
+  context.initiator_public =
+      link.initiator ? link.ephemeral->public_key() : peer_key;
+  context.responder_public =
+      link.initiator ? peer_key : link.ephemeral->public_key();
+  absl::StatusOr<secure::ChannelKeys> keys =
+      link.ephemeral->Derive(peer_key, context);
+  link.ephemeral.reset();  // Forward secrecy: the private key goes now.
+  if (!keys.ok()) return keys.status();
+  return link.session->UsePresetKeys(*keys, link.initiator
+                                                ? secure::DtlsRole::kClient
+                                                : secure::DtlsRole::kServer);
 }
 
 void NodeImpl::ArmConnectTimeout(const std::string& peer_id,
@@ -268,8 +302,10 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     }
     if (current.initiator && !current.remote_set) ++counters_.glare_resolved;
   }
+  absl::StatusOr<SessionOffer> offer = ParseSessionOffer(text);
   absl::StatusOr<ice::SessionDescription> remote =
-      ice::ParseSessionDescription(text);
+      offer.ok() ? ice::ParseSessionDescription(offer->description)
+                 : absl::StatusOr<ice::SessionDescription>(offer.status());
   if (!remote.ok()) {
     ++counters_.signals_malformed;
     return;
@@ -284,13 +320,16 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     return;
   }
   Link& created = **link;
-  absl::Status status = created.session->SetRemoteDescription(*remote);
-  absl::StatusOr<ice::SessionDescription> local =
-      created.session->LocalDescription();
-  absl::StatusOr<std::string> answer =
-      local.ok() ? local->Format()
-                 : absl::StatusOr<std::string>(local.status());
-  if (status.ok() && !answer.ok()) status = answer.status();
+  // The answer (and our key) first: the keys must be in place before ICE
+  // can connect.
+  const bool keyed = options_.signalled_keys && offer->key.has_value();
+  absl::StatusOr<std::string> answer = LocalOffer(created, keyed);
+  absl::Status status = answer.status();
+  if (status.ok() && keyed) {
+    status = UseSignalledKeys(created, from, *offer->key);
+  }
+  created.key_exchange = keyed ? "x25519" : "dtls";
+  if (status.ok()) status = created.session->SetRemoteDescription(*remote);
   if (!status.ok()) {
     NATFWT_LOG(kWarning) << "offer from " << from.substr(0, 12)
                          << " not accepted: " << status;
@@ -298,7 +337,6 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     return;
   }
   created.remote_set = true;
-  created.local_ufrag = local->ufrag;
   peer.link = *std::move(link);
   peer.last_failure.reset();
   ++counters_.sessions_accepted;
@@ -313,9 +351,18 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
     ++counters_.signals_stale;
     return;
   }
+  absl::StatusOr<SessionOffer> answer = ParseSessionOffer(text);
   absl::StatusOr<ice::SessionDescription> remote =
-      ice::ParseSessionDescription(text);
+      answer.ok() ? ice::ParseSessionDescription(answer->description)
+                  : absl::StatusOr<ice::SessionDescription>(answer.status());
   absl::Status status = remote.status();
+  const bool keyed = status.ok() && answer->key.has_value() &&
+                     peer.link->ephemeral.has_value();
+  if (keyed) {
+    status = UseSignalledKeys(*peer.link, peer.link->peer, *answer->key);
+  }
+  peer.link->key_exchange = keyed ? "x25519" : "dtls";
+  peer.link->ephemeral.reset();  // Without the peer's key: DTLS.
   if (status.ok()) {
     status = peer.link->session->SetRemoteDescription(*remote);
   }

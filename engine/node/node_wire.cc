@@ -6,14 +6,20 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 
 namespace natfwt::node {
 namespace {
 
 constexpr size_t kSessionIdDigits = 16;
+constexpr absl::string_view kKeyField = "x25519=";
+constexpr size_t kKeyCharacters = 43;  // 32 bytes, base64url, no padding.
+constexpr absl::string_view kBase64UrlAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // Exactly kSessionIdDigits hex digits (no sign, prefix or space, which
 // SimpleHexAtoi alone would accept).
@@ -52,6 +58,52 @@ absl::StatusOr<SignalBody> ParseSignalBody(absl::string_view payload) {
   }
   body.text = std::string(rest);
   return body;
+}
+
+std::string FormatSessionOffer(const SessionOffer& offer) {
+  std::string out = offer.description;
+  if (offer.key.has_value()) {
+    std::string key;
+    absl::WebSafeBase64Escape(
+        absl::string_view(reinterpret_cast<const char*>(offer.key->data()),
+                          offer.key->size()),
+        &key);
+    absl::StrAppend(&out, " ", kKeyField, key);
+  }
+  return out;
+}
+
+absl::StatusOr<SessionOffer> ParseSessionOffer(absl::string_view text) {
+  SessionOffer offer;
+  const size_t space = text.find(' ');
+  absl::string_view description = text.substr(0, space);
+  if (description.empty()) {
+    return absl::InvalidArgumentError("offer: no session description");
+  }
+  offer.description = std::string(description);
+  if (space == absl::string_view::npos) return offer;
+  absl::string_view field = text.substr(space + 1);
+  if (!absl::ConsumePrefix(&field, kKeyField) ||
+      field.size() != kKeyCharacters ||
+      field.find_first_not_of(kBase64UrlAlphabet) != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("offer: expected \"", kKeyField, "\" and ", kKeyCharacters,
+                     " base64url characters after the description"));
+  }
+  std::string bytes;
+  if (!absl::WebSafeBase64Unescape(field, &bytes) ||
+      bytes.size() != kSessionKeySize) {
+    return absl::InvalidArgumentError("offer: bad x25519 key");
+  }
+  std::array<uint8_t, kSessionKeySize> key;
+  std::copy(bytes.begin(), bytes.end(), key.begin());
+  // 43 characters carry 258 bits: the last character's low 2 bits must be
+  // zero, so that one key has exactly one text.
+  if (FormatSessionOffer({"", key}) != absl::StrCat(" ", kKeyField, field)) {
+    return absl::InvalidArgumentError("offer: non-canonical x25519 key");
+  }
+  offer.key = key;
+  return offer;
 }
 
 bool IsIpPacket(absl::Span<const uint8_t> datagram) {

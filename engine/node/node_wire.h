@@ -5,8 +5,13 @@
 // 1. Signals between nodes (carried, signed, by the rendezvous; see
 //    engine/rendezvous/client.h). Every signal belongs to one session
 //    attempt, named by a 64-bit identifier the initiator picks at random:
-//      kind "offer":  "<session id, 16 hex digits> <natfwt1:... description>"
-//      kind "answer": "<session id> <natfwt1:... description>"
+//      kind "offer":  "<session id, 16 hex digits> <natfwt1:... description>
+//                      x25519=<43 base64url characters>"
+//      kind "answer": "<session id> <natfwt1:... description> x25519=<...>"
+//    (one line each). The x25519 field is the sender's ephemeral public key
+//    for this session (engine/secure/key_agreement.h); the signed envelope
+//    authenticates it. It is optional: an offer or answer without it sets
+//    the session up with the DTLS handshake instead.
 //      kind "cand":   "<session id> <trickle line>" (engine/ice/trickle_line.h)
 //      kind "restart": "<session id> <natfwt1:... description>" (an ICE
 //                     restart within the session: new credentials)
@@ -28,6 +33,7 @@
 #ifndef NATFWT_ENGINE_NODE_NODE_WIRE_H_
 #define NATFWT_ENGINE_NODE_NODE_WIRE_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,6 +66,22 @@ std::string FormatSignalBody(const SignalBody& body);
 // Strict: exactly 16 hex digits (either case), nonzero, then nothing or one
 // space and a non-empty text without line breaks. Errors: kInvalidArgument.
 absl::StatusOr<SignalBody> ParseSignalBody(absl::string_view payload);
+
+// The text of an offer or answer (see the file comment).
+inline constexpr size_t kSessionKeySize = 32;
+struct SessionOffer {
+  std::string description;  // "natfwt1:..." (not checked here).
+  std::optional<std::array<uint8_t, kSessionKeySize>> key;
+  bool operator==(const SessionOffer& other) const {
+    return description == other.description && key == other.key;
+  }
+};
+// "<description>[ x25519=<base64url, no padding>]".
+std::string FormatSessionOffer(const SessionOffer& offer);
+// Strict: a non-empty description without spaces, then nothing or exactly
+// one " x25519=" field holding 32 bytes in 43 base64url characters.
+// Errors: kInvalidArgument.
+absl::StatusOr<SessionOffer> ParseSessionOffer(absl::string_view text);
 
 enum class DatagramKind : uint8_t {
   kPing = 0x01,

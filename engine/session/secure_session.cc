@@ -213,7 +213,7 @@ void SecureSession::OnIceState(ice::IceState state) {
   switch (state) {
     case ice::IceState::kConnected:
       FlushUnsentDtls();
-      StartHandshake();
+      if (!EnterPresetSecure()) StartHandshake();
       // After an ICE restart: take the (new) pair over again.
       Post([](SecureSession& s) { s.MaybeTakeOver(); });
       break;
@@ -254,12 +254,43 @@ void SecureSession::OnIcePair(const ice::SelectedPairInfo& pair) {
   });
 }
 
+absl::Status SecureSession::UsePresetKeys(const secure::ChannelKeys& keys,
+                                          secure::DtlsRole role) {
+  absl::StatusOr<std::unique_ptr<secure::AeadChannel>> channel =
+      secure::AeadChannel::Create(keys, role, options_.aead);
+  if (!channel.ok()) return channel.status();
+  absl::MutexLock lock(&mutex_);
+  if (preset_ != nullptr || handshake_ != nullptr || transform_ != nullptr) {
+    return absl::FailedPreconditionError(
+        "keys were set already or a handshake started");
+  }
+  preset_ = std::make_shared<AeadTransform>(std::move(*channel));
+  return absl::OkStatus();
+}
+
+bool SecureSession::EnterPresetSecure() {
+  {
+    absl::MutexLock lock(&mutex_);
+    if (preset_ == nullptr) return false;
+    if (transform_ != nullptr || state_ == SessionState::kClosed ||
+        state_ == SessionState::kFailed) {
+      return true;
+    }
+    transform_ = preset_;
+  }
+  StartLiveness();
+  SetState(SessionState::kSecure, absl::OkStatus());
+  Post([](SecureSession& s) { s.OnLivenessTimer(); });
+  return true;
+}
+
 void SecureSession::StartHandshake() {
   std::shared_ptr<secure::DtlsHandshake> handshake;
   {
     absl::MutexLock lock(&mutex_);
-    if (handshake_ != nullptr || !expected_peer_.has_value() ||
-        state_ == SessionState::kClosed || state_ == SessionState::kFailed) {
+    if (handshake_ != nullptr || preset_ != nullptr ||
+        !expected_peer_.has_value() || state_ == SessionState::kClosed ||
+        state_ == SessionState::kFailed) {
       return;
     }
     secure::DtlsRole role = options_.ice.controlling
@@ -268,7 +299,9 @@ void SecureSession::StartHandshake() {
     absl::StatusOr<std::unique_ptr<secure::DtlsHandshake>> created =
         secure::DtlsHandshake::Create(
             identity_, role, *expected_peer_, clock_,
-            [this](absl::Span<const uint8_t> datagram) { SendDtls(datagram); },
+            [this](absl::Span<const uint8_t> datagram) {
+              (void)SendOrKeep(datagram);
+            },
             [this](secure::DtlsHandshake::State done, const absl::Status& why) {
               OnHandshakeState(done, why);
             },
@@ -285,17 +318,19 @@ void SecureSession::StartHandshake() {
   if (!started.ok()) NATFWT_LOG(kInfo) << "DTLS: " << started.message();
 }
 
-void SecureSession::SendDtls(absl::Span<const uint8_t> datagram) {
+absl::Status SecureSession::SendOrKeep(absl::Span<const uint8_t> datagram) {
   {
     absl::MutexLock lock(&mutex_);
     if (!ice_connected_) {
-      if (unsent_dtls_.size() < kMaxUnsentDtls) {
-        unsent_dtls_.emplace_back(datagram.begin(), datagram.end());
+      if (unsent_dtls_.size() >= kMaxUnsentDtls) {
+        return absl::UnavailableError(
+            "no path yet, and the early queue is full");
       }
-      return;
+      unsent_dtls_.emplace_back(datagram.begin(), datagram.end());
+      return absl::OkStatus();
     }
   }
-  (void)ice_->Send(datagram);
+  return ice_->Send(datagram);
 }
 
 void SecureSession::FlushUnsentDtls() {
@@ -366,9 +401,16 @@ void SecureSession::OnDatagram(absl::Span<const uint8_t> datagram) {
 
 void SecureSession::OpenRecord(absl::Span<const uint8_t> record) {
   std::shared_ptr<AeadTransform> transform;
+  bool early = false;
   {
     absl::MutexLock lock(&mutex_);
     transform = transform_;
+    if (transform == nullptr && preset_ != nullptr) {
+      // The peer's ICE connected first: a record that opens with the
+      // preset keys makes this side secure too.
+      transform = preset_;
+      early = true;
+    }
     if (transform == nullptr) {
       ++stats_.drops_not_secure;
       return;
@@ -399,6 +441,7 @@ void SecureSession::OpenRecord(absl::Span<const uint8_t> record) {
         return;
     }
   }
+  if (early) EnterPresetSecure();
   if (confirmed_now) Post([](SecureSession& s) { s.MaybeTakeOver(); });
   const absl::Span<const uint8_t> opened_bytes(plaintext.data(), opened.size);
   if (opened.size == 0 ||

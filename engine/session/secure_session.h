@@ -20,6 +20,14 @@
 //
 // Roles: the ICE controlling side is the DTLS client.
 //
+// Preset keys (UsePresetKeys): a caller whose signalling already
+// authenticates both ends and carried an ephemeral key exchange
+// (secure/key_agreement.h; the node does this) hands the session its keys
+// instead; there is no DTLS handshake, and the session becomes kSecure when
+// ICE connects or when a record from the peer opens with those keys,
+// whichever comes first. Records sent before this side's ICE connected are
+// kept (like early DTLS flights) and go out when it does.
+//
 // The direct path (Options::direct_path, on by default). Once the session
 // is secure, the peer has proven it holds the keys (one record from it
 // opened), and the selected pair is direct UDP (host, server- or
@@ -212,6 +220,15 @@ class SecureSession {
   // (IceSession::AddRemoteTrickle).
   absl::Status AddRemoteTrickle(const ice::TrickleMessage& message);
 
+  // Keys agreed outside the session, used instead of the DTLS handshake
+  // (see the file comment); `role` is this side's (the side that started
+  // the exchange seals with client_to_server, as the DTLS client would).
+  // Call before SetRemoteDescription() (before ICE can connect). Errors:
+  // kFailedPrecondition when keys were set already or a handshake started;
+  // those of secure::AeadChannel::Create.
+  absl::Status UsePresetKeys(const secure::ChannelKeys& keys,
+                             secure::DtlsRole role);
+
   // Encrypts and sends one datagram (direct path when there is one, else
   // libnice). Errors: kFailedPrecondition before kSecure or after it;
   // kInvalidArgument when larger than kMaxDatagramSize; the path's errors
@@ -263,13 +280,18 @@ class SecureSession {
   void OnDatagram(absl::Span<const uint8_t> datagram);
   void StartHandshake();
   void NoteRemoteCandidate(const ice::Candidate& candidate);
-  // Sends a DTLS datagram, or keeps it until ICE connects (see unsent_dtls_).
-  void SendDtls(absl::Span<const uint8_t> datagram);
+  // Sends a datagram over libnice (a DTLS flight, or a record sealed with
+  // preset keys), or keeps it until ICE connects (see unsent_dtls_).
+  // Errors: kUnavailable when that queue is full; those of IceSession::Send.
+  absl::Status SendOrKeep(absl::Span<const uint8_t> datagram);
   void FlushUnsentDtls();
   void OnHandshakeState(secure::DtlsHandshake::State state,
                         const absl::Status& status);
   void SetState(SessionState state, const absl::Status& why);
   void OpenRecord(absl::Span<const uint8_t> record);
+  // With preset keys: makes them the session's and the session kSecure
+  // (once). False without preset keys.
+  bool EnterPresetSecure();
   // Runs `task` on the network thread unless the session closed first.
   // False when the task was dropped at once (closed, thread stopped).
   static bool PostTo(const std::shared_ptr<Anchor>& anchor,
@@ -320,6 +342,9 @@ class SecureSession {
   SessionState state_ ABSL_GUARDED_BY(mutex_) = SessionState::kNew;
   std::optional<secure::Fingerprint> expected_peer_ ABSL_GUARDED_BY(mutex_);
   std::shared_ptr<secure::DtlsHandshake> handshake_ ABSL_GUARDED_BY(mutex_);
+  // UsePresetKeys(): the transform waiting for ICE (or the peer's first
+  // record); never replaced.
+  std::shared_ptr<AeadTransform> preset_ ABSL_GUARDED_BY(mutex_);
   // Set once when the handshake is done; never replaced afterwards.
   std::shared_ptr<AeadTransform> transform_ ABSL_GUARDED_BY(mutex_);
   // A record from the peer opened: it holds the keys too.
@@ -327,10 +352,11 @@ class SecureSession {
   std::shared_ptr<Direct> direct_ ABSL_GUARDED_BY(mutex_);
   // This path's counters, plus those of direct paths already torn down.
   SessionStats stats_ ABSL_GUARDED_BY(mutex_);
-  // DTLS flights this side could not send yet: the controlling peer may
-  // start the handshake before this side's ICE selected a pair (its check
-  // reached us, ours to it is still in flight). Sent once ICE connects;
-  // without this the peer would retransmit only after its DTLS timer.
+  // DTLS flights (or, with preset keys, sealed records) this side could not
+  // send yet: the controlling peer may start before this side's ICE
+  // selected a pair (its check reached us, ours to it is still in flight).
+  // Sent once ICE connects; without this the peer would retransmit only
+  // after its DTLS timer (or its ping would go unanswered).
   bool ice_connected_ ABSL_GUARDED_BY(mutex_) = false;
   // The peer's relayed candidates ("ip:port"): a pair whose remote end is
   // one of them is never taken over (MaybeTakeOver), even when libnice

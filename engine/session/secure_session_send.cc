@@ -140,7 +140,7 @@ absl::StatusOr<size_t> SecureSession::SendStaged(
       error = absl::InternalError("sealing failed");
       continue;
     }
-    absl::Status status = ice_->Send(packets[i].bytes());
+    absl::Status status = SendOrKeep(packets[i].bytes());
     if (status.ok()) {
       // Keep body_sizes[0 .. sent) for the ones that went out.
       staging.body_sizes[sent++] = staging.body_sizes[i];

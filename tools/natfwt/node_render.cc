@@ -74,6 +74,8 @@ void PeerJson(JsonWriter& json, const node::PeerStatus& peer) {
     json.Null();
   }
   OptionalMs(json, "setup_ms", peer.setup_time);
+  json.Key("key_exchange");
+  json.String(peer.key_exchange);
   StringArray(json, "transport_ids", peer.transport_ids);
   json.Key("online");
   json.Bool(peer.online);
@@ -220,7 +222,9 @@ std::string RenderStatusText(const node::NodeStatus& status, absl::Time now,
                       " ago");
     }
     if (peer.setup_time.has_value()) {
-      absl::StrAppend(&out, " (setup ", Milliseconds(*peer.setup_time), ")");
+      absl::StrAppend(&out, " (setup ", Milliseconds(*peer.setup_time),
+                      peer.key_exchange.empty() ? "" : ", keys by ",
+                      peer.key_exchange, ")");
     }
     absl::StrAppend(&out, "\n");
     if (!peer.transport_ids.empty()) {

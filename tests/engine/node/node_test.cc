@@ -76,11 +76,13 @@ class NodeTest : public ::testing::Test {
   // A node with its own state directory, allowing `allow`.
   std::unique_ptr<Node> MakeNode(const std::string& tag,
                                  std::vector<std::string> allow,
-                                 absl::Duration connect_timeout = kWait) {
+                                 absl::Duration connect_timeout = kWait,
+                                 bool signalled_keys = true) {
     absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create(tag);
     EXPECT_THAT(dir.status(), IsOk());
     NodeOptions options =
         Options(dir->path() + "/state", std::move(allow), connect_timeout);
+    options.signalled_keys = signalled_keys;
     dirs_.push_back(*std::move(dir));
     absl::StatusOr<std::unique_ptr<Node>> node = Node::Create(options);
     EXPECT_THAT(node.status(), IsOk());
@@ -138,6 +140,7 @@ TEST_F(NodeTest, PingCreatesADirectSessionOnDemand) {
   EXPECT_GE(peer.packets_sent, 3u);
   EXPECT_GE(peer.packets_received, 3u);
   EXPECT_TRUE(peer.last_handshake.has_value());
+  EXPECT_EQ(peer.key_exchange, "x25519");  // Keys from the signed signals.
   EXPECT_EQ(status.counters.sessions_started, 1u);
   EXPECT_EQ(b->Status().counters.sessions_accepted, 1u);
 
@@ -145,6 +148,33 @@ TEST_F(NodeTest, PingCreatesADirectSessionOnDemand) {
   PingRun again = RunPing(*a, b->node_id(), 2);
   EXPECT_THAT(again.replies, Each(Field(&PingReply::status, IsOk())));
   EXPECT_EQ(a->Status().counters.sessions_started, 1u);
+}
+
+// A peer that sends no key in its offer or answer (signalled_keys off: an
+// older node) gets the DTLS handshake, in either role.
+TEST_F(NodeTest, APeerWithoutSignalledKeysGetsDtls) {
+  auto a = MakeNode("a", {"any"});
+  auto b = MakeNode("b", {"any"}, kWait, /*signalled_keys=*/false);
+  ASSERT_NO_FATAL_FAILURE(StartAndMeet(*a, *b));
+  PingRun from_a = RunPing(*a, b->node_id(), 2);
+  ASSERT_EQ(from_a.replies.size(), 2u);
+  EXPECT_THAT(from_a.replies, Each(Field(&PingReply::status, IsOk())));
+  ASSERT_EQ(a->Status().peers.size(), 1u);
+  EXPECT_EQ(a->Status().peers[0].key_exchange, "dtls");
+  ASSERT_EQ(b->Status().peers.size(), 1u);
+  EXPECT_EQ(b->Status().peers[0].key_exchange, "dtls");
+
+  auto c = MakeNode("c", {"any"});
+  ASSERT_THAT(c->Start(), IsOk());
+  ASSERT_TRUE(WaitForMembers(*c, 2));
+  PingRun from_b = RunPing(*b, c->node_id(), 2);
+  EXPECT_THAT(from_b.replies, Each(Field(&PingReply::status, IsOk())));
+  ASSERT_EQ(from_b.replies.size(), 2u);
+  for (const PeerStatus& peer : c->Status().peers) {
+    if (peer.node_id == b->node_id()) {
+      EXPECT_EQ(peer.key_exchange, "dtls");
+    }
+  }
 }
 
 TEST_F(NodeTest, PeersNotAllowedGetNothing) {

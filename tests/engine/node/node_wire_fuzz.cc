@@ -1,7 +1,7 @@
 // Copyright 2026 The natfwt Authors.
 //
-// Fuzz target: the node's signal bodies and datagrams. Parsing never
-// crashes, and whatever parses formats back to an equivalent value.
+// Fuzz target: the node's signal bodies, offer texts and datagrams. Parsing
+// never crashes, and whatever parses formats back to an equivalent value.
 
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +21,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     absl::StatusOr<natfwt::node::SignalBody> again =
         ParseSignalBody(FormatSignalBody(*body));
     if (!again.ok() || !(*again == *body)) std::abort();
+  }
+  absl::StatusOr<natfwt::node::SessionOffer> offer =
+      natfwt::node::ParseSessionOffer(text);
+  if (offer.ok()) {
+    absl::StatusOr<natfwt::node::SessionOffer> again =
+        natfwt::node::ParseSessionOffer(
+            natfwt::node::FormatSessionOffer(*offer));
+    if (!again.ok() || !(*again == *offer)) std::abort();
   }
   absl::Span<const uint8_t> datagram(data, size);
   std::optional<natfwt::node::PingMessage> ping = ParsePing(datagram);

@@ -45,6 +45,43 @@ TEST(SignalBody, RejectsMalformed) {
   }
 }
 
+TEST(SessionOffer, RoundTripsWithAndWithoutAKey) {
+  SessionOffer plain{"natfwt1:AQEEWng0", std::nullopt};
+  EXPECT_EQ(FormatSessionOffer(plain), "natfwt1:AQEEWng0");
+  SessionOffer keyed{"natfwt1:AQEEWng0", std::array<uint8_t, 32>{}};
+  for (size_t i = 0; i < 32; ++i) (*keyed.key)[i] = static_cast<uint8_t>(i);
+  const std::string text = FormatSessionOffer(keyed);
+  EXPECT_EQ(
+      text,
+      "natfwt1:AQEEWng0 x25519=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8");
+  for (const SessionOffer& offer : {plain, keyed}) {
+    absl::StatusOr<SessionOffer> parsed =
+        ParseSessionOffer(FormatSessionOffer(offer));
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_EQ(*parsed, offer);
+  }
+}
+
+TEST(SessionOffer, RejectsMalformed) {
+  const std::string key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+  for (const std::string& bad : std::vector<std::string>{
+           "",
+           " x25519=" + key,                      // No description.
+           "natfwt1:A x25519=" + key.substr(1),   // 42 characters.
+           "natfwt1:A x25519=" + key + "A",       // 44 characters.
+           "natfwt1:A x25519=" + key + " extra",  // Trailing field.
+           "natfwt1:A key=" + key,                // Unknown field.
+           "natfwt1:A  x25519=" + key,            // Two spaces.
+           "natfwt1:A x25519=" + key.substr(0, 42) + "+",  // Not base64url.
+           "natfwt1:A x25519=" + key.substr(0, 42) + "9",  // Non-canonical.
+       }) {
+    EXPECT_EQ(ParseSessionOffer(bad).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_TRUE(ParseSessionOffer("natfwt1:A x25519=" + key).ok());
+}
+
 TEST(Ping, RoundTripsAndIgnoresPadding) {
   PingMessage ping{.kind = DatagramKind::kPing,
                    .sequence = 0xfedcba98,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "engine/secure/key_agreement.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/status_matchers.h"
@@ -172,6 +173,67 @@ TEST_F(SecureSessionTest, WrongFingerprintFailsAndDeliversNothing) {
   EXPECT_FALSE(b_->Send(std::vector<uint8_t>{1, 2, 3}).ok());
   EXPECT_TRUE(ra_.data().empty());
   EXPECT_TRUE(rb_.data().empty());
+}
+
+// Keys agreed in signalling (the node's way): no DTLS handshake, secure as
+// soon as ICE connects, data both ways.
+TEST_F(SecureSessionTest, PresetKeysSkipTheHandshake) {
+  NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey ka,
+                              secure::EphemeralKey::Generate());
+  NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey kb,
+                              secure::EphemeralKey::Generate());
+  secure::KeyAgreementContext context;
+  context.session_id = 7;
+  context.initiator_id = std::string(64, 'a');
+  context.responder_id = std::string(64, 'b');
+  context.initiator_public = ka.public_key();
+  context.responder_public = kb.public_key();
+  NATFWT_ASSERT_OK_AND_ASSIGN(secure::ChannelKeys keys_a,
+                              ka.Derive(kb.public_key(), context));
+  NATFWT_ASSERT_OK_AND_ASSIGN(secure::ChannelKeys keys_b,
+                              kb.Derive(ka.public_key(), context));
+  ASSERT_THAT(a_->UsePresetKeys(keys_a, secure::DtlsRole::kClient), IsOk());
+  ASSERT_THAT(b_->UsePresetKeys(keys_b, secure::DtlsRole::kServer), IsOk());
+  EXPECT_EQ(a_->UsePresetKeys(keys_a, secure::DtlsRole::kClient).code(),
+            absl::StatusCode::kFailedPrecondition);
+  Exchange();
+  ASSERT_TRUE(ra_.WaitForState(SessionState::kSecure)) << ra_.last_status();
+  ASSERT_TRUE(rb_.WaitForState(SessionState::kSecure)) << rb_.last_status();
+  EXPECT_THAT(ra_.states(),
+              ::testing::Not(::testing::Contains(SessionState::kHandshaking)));
+  EXPECT_THAT(rb_.states(),
+              ::testing::Not(::testing::Contains(SessionState::kHandshaking)));
+  ASSERT_THAT(a_->Send(std::vector<uint8_t>{1, 2, 3}), IsOk());
+  ASSERT_THAT(b_->Send(std::vector<uint8_t>{4, 5}), IsOk());
+  ASSERT_TRUE(rb_.WaitForData(1));
+  ASSERT_TRUE(ra_.WaitForData(1));
+  EXPECT_EQ(rb_.data()[0], (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(ra_.data()[0], (std::vector<uint8_t>{4, 5}));
+  EXPECT_EQ(b_->stats().drops_auth, 0u);
+}
+
+// Keys that do not match (in the node, signalling would have to be forged
+// for this): nothing is delivered, every record fails authentication.
+TEST_F(SecureSessionTest, MismatchedPresetKeysDeliverNothing) {
+  secure::ChannelKeys keys_a, keys_b;
+  keys_a.client_to_server.key.fill(1);
+  keys_a.server_to_client.key.fill(2);
+  keys_b.client_to_server.key.fill(3);
+  keys_b.server_to_client.key.fill(2);
+  ASSERT_THAT(a_->UsePresetKeys(keys_a, secure::DtlsRole::kClient), IsOk());
+  ASSERT_THAT(b_->UsePresetKeys(keys_b, secure::DtlsRole::kServer), IsOk());
+  Exchange();
+  ASSERT_TRUE(ra_.WaitForState(SessionState::kSecure)) << ra_.last_status();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_THAT(a_->Send(std::vector<uint8_t>{9}), IsOk());
+  }
+  // A's records fail authentication at B; B's own record (the
+  // server_to_client keys agree) reaches A, so the path itself works.
+  ASSERT_TRUE(rb_.WaitForState(SessionState::kSecure)) << rb_.last_status();
+  ASSERT_THAT(b_->Send(std::vector<uint8_t>{8}), IsOk());
+  ASSERT_TRUE(ra_.WaitForData(1));
+  EXPECT_TRUE(rb_.data().empty());
+  EXPECT_GE(b_->stats().drops_auth, 1u);
 }
 
 TEST_F(SecureSessionTest, SendBeforeSecureIsRefused) {

@@ -9,11 +9,13 @@
 //
 //   initiator                         rendezvous                responder
 //   Ping(peer) -> new session, Start
-//   "offer" (session id, description) ------------------------>  allowed?
+//   "offer" (session id, description, X25519 key) ------------>  allowed?
 //                                                                new session
-//   <------------------------------------------------------ "answer"
+//   <------------------------------------- "answer" (description, key)
 //   "cand" lines both ways as candidates are gathered (trickle ICE)
-//   ICE checks, DTLS with pinned fingerprints, then AEAD datagrams
+//   ICE checks, then AEAD datagrams under keys both derived from the two
+//   ephemeral keys (engine/secure/key_agreement.h); a peer that sends no
+//   key gets a DTLS handshake with pinned fingerprints instead
 //
 // Every signal is signed by its sender and verified by the receiver (the
 // rendezvous is not trusted). A node accepts offers only from node IDs in

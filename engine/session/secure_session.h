@@ -108,7 +108,7 @@ class AeadTransform;
 enum class SessionState : uint8_t {
   kNew,          // Created.
   kConnecting,   // Gathering and checking paths.
-  kHandshaking,  // A path works; DTLS runs over it.
+  kHandshaking,  // A path works; DTLS runs over it (not with preset keys).
   kSecure,       // Authenticated; Send() and OnData() carry data.
   kFailed,       // No path, the peer could not be authenticated, or
                  // consent expired. Final.

@@ -253,9 +253,7 @@ void Instance::AbortIndications() {
   // it takes next.
 }
 
-bool Instance::OnIndicateThread() const {
-  return t_indicate_thread_of == this;
-}
+bool Instance::OnIndicateThread() const { return t_indicate_thread_of == this; }
 
 void Instance::AwaitIndicationsDone() {
   if (OnIndicateThread()) return;

@@ -66,12 +66,12 @@ TEST(SessionOffer, RejectsMalformed) {
   const std::string key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
   for (const std::string& bad : std::vector<std::string>{
            "",
-           " x25519=" + key,                      // No description.
-           "natfwt1:A x25519=" + key.substr(1),   // 42 characters.
-           "natfwt1:A x25519=" + key + "A",       // 44 characters.
-           "natfwt1:A x25519=" + key + " extra",  // Trailing field.
-           "natfwt1:A key=" + key,                // Unknown field.
-           "natfwt1:A  x25519=" + key,            // Two spaces.
+           " x25519=" + key,                               // No description.
+           "natfwt1:A x25519=" + key.substr(1),            // 42 characters.
+           "natfwt1:A x25519=" + key + "A",                // 44 characters.
+           "natfwt1:A x25519=" + key + " extra",           // Trailing field.
+           "natfwt1:A key=" + key,                         // Unknown field.
+           "natfwt1:A  x25519=" + key,                     // Two spaces.
            "natfwt1:A x25519=" + key.substr(0, 42) + "+",  // Not base64url.
            "natfwt1:A x25519=" + key.substr(0, 42) + "9",  // Non-canonical.
        }) {

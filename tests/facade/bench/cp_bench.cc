@@ -44,6 +44,7 @@
 #include "facade/runtime/runtime.h"
 #include "platform/sys/host_probe.h"
 #include "platform/tun/virtual_interface.h"
+#include "tests/platform/tun/loopback_up.h"
 #include "tests/platform/tun/udp_packet.h"
 #include "tests/support/temp_dir.h"
 
@@ -64,17 +65,6 @@ struct Figures {
 void Print(const char* what, const Figures& figures) {
   std::printf("  %-44s %10.0f packets/s %7.2f Gb/s\n", what,
               figures.packets_per_second, figures.gbits_per_second());
-}
-
-bool BringLoopbackUp() {
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  ifreq request{};
-  std::strcpy(request.ifr_name, "lo");
-  bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
-  request.ifr_flags |= IFF_UP;
-  ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
-  close(fd);
-  return ok;
 }
 
 sockaddr_in6 SocketAddress(const net::IpAddress& address, uint16_t port) {
@@ -391,7 +381,7 @@ int Main(int argc, char** argv) {
     }
   }
   if (!sys::ProbeNetAdmin().ok || unshare(CLONE_NEWNET) != 0 ||
-      !BringLoopbackUp()) {
+      !natfwt::tun::testing::BringLoopbackUp().empty()) {
     std::fprintf(stderr,
                  "cp_bench: needs CAP_NET_ADMIN and network namespaces\n");
     return 77;

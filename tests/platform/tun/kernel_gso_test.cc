@@ -150,19 +150,6 @@ class Socket {
   }
 
  private:
-  static Endpoint FromSockaddr(const sockaddr_storage& storage) {
-    if (storage.ss_family == AF_INET) {
-      const auto* v4 = reinterpret_cast<const sockaddr_in*>(&storage);
-      return {*net::IpAddress::FromBytes(absl::MakeConstSpan(
-                  reinterpret_cast<const uint8_t*>(&v4->sin_addr), 4)),
-              ntohs(v4->sin_port)};
-    }
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&storage);
-    return {*net::IpAddress::FromBytes(absl::MakeConstSpan(
-                reinterpret_cast<const uint8_t*>(&v6->sin6_addr), 16)),
-            ntohs(v6->sin6_port)};
-  }
-
   UniqueFd fd_;
   Endpoint local_;
 };

@@ -32,19 +32,6 @@ absl::Status ErrnoError(absl::string_view call) {
   return absl::UnknownError(absl::StrCat(call, ": ", std::strerror(errno)));
 }
 
-Endpoint FromSockaddr(const sockaddr* address) {
-  if (address->sa_family == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
-    return {*net::IpAddress::FromBytes(absl::MakeConstSpan(
-                reinterpret_cast<const uint8_t*>(&v4->sin_addr), 4)),
-            ntohs(v4->sin_port)};
-  }
-  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
-  return {*net::IpAddress::FromBytes(absl::MakeConstSpan(
-              reinterpret_cast<const uint8_t*>(&v6->sin6_addr), 16)),
-          ntohs(v6->sin6_port)};
-}
-
 int PrefixLength(const sockaddr* netmask) {
   Endpoint mask = FromSockaddr(netmask);
   int length = 0;

@@ -2,11 +2,8 @@
 
 #include "tests/platform/tun/netns_environment.h"
 
-#include <net/if.h>
 #include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -16,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "platform/tun/unique_fd.h"
+#include "tests/platform/tun/loopback_up.h"
 #include "tests/support/prerequisites.h"
 
 namespace natfwt::tun::testing {
@@ -42,18 +39,6 @@ std::string MountPrivateSysfs() {
   if (mount("sysfs", "/sys", "sysfs", 0, nullptr) != 0) {
     return Errno("mount sysfs");
   }
-  return "";
-}
-
-std::string BringLoopbackUp() {
-  UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  ifreq request{};
-  std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
-  if (ioctl(fd.get(), SIOCGIFFLAGS, &request) != 0)
-    return Errno("SIOCGIFFLAGS lo");
-  request.ifr_flags |= IFF_UP;
-  if (ioctl(fd.get(), SIOCSIFFLAGS, &request) != 0)
-    return Errno("SIOCSIFFLAGS lo");
   return "";
 }
 

@@ -34,6 +34,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "platform/tun/virtual_interface.h"
+#include "tests/platform/tun/loopback_up.h"
 #include "tests/platform/tun/udp_packet.h"
 
 namespace natfwt::tun {
@@ -52,17 +53,6 @@ struct Figures {
   double written_per_second = 0;
   double received_per_second = 0;
 };
-
-bool BringLoopbackUp() {
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  ifreq request{};
-  std::strcpy(request.ifr_name, "lo");
-  bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
-  request.ifr_flags |= IFF_UP;
-  ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
-  close(fd);
-  return ok;
-}
 
 int BoundSocket(const net::IpAddress& address) {
   sockaddr_storage storage{};
@@ -167,7 +157,8 @@ int Main(int argc, char** argv) {
       duration = absl::Seconds(seconds);
     }
   }
-  if (unshare(CLONE_NEWNET) != 0 || !BringLoopbackUp()) {
+  if (unshare(CLONE_NEWNET) != 0 ||
+      !natfwt::tun::testing::BringLoopbackUp().empty()) {
     std::fprintf(stderr,
                  "tun_write_bench: needs CAP_NET_ADMIN and network "
                  "namespaces\n");

@@ -34,6 +34,20 @@ constexpr absl::Duration kLinkCheckInterval = absl::Milliseconds(250);
 constexpr absl::Duration kPathLostPatience = absl::Milliseconds(750);
 constexpr absl::Duration kRestartBackoff = absl::Seconds(4);
 
+// An offer's or answer's text, parsed twice over: the signal's own format
+// (node_wire.h), then the session description inside it.
+struct RemoteOffer {
+  ice::SessionDescription description;
+  std::optional<std::array<uint8_t, kSessionKeySize>> key;
+};
+
+absl::StatusOr<RemoteOffer> ParseRemoteOffer(const std::string& text) {
+  NATFWT_ASSIGN_OR_RETURN(SessionOffer offer, ParseSessionOffer(text));
+  NATFWT_ASSIGN_OR_RETURN(ice::SessionDescription description,
+                          ice::ParseSessionDescription(offer.description));
+  return RemoteOffer{std::move(description), offer.key};
+}
+
 }  // namespace
 
 // --- LinkObserver (engine threads) ---
@@ -302,11 +316,8 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     }
     if (current.initiator && !current.remote_set) ++counters_.glare_resolved;
   }
-  absl::StatusOr<SessionOffer> offer = ParseSessionOffer(text);
-  absl::StatusOr<ice::SessionDescription> remote =
-      offer.ok() ? ice::ParseSessionDescription(offer->description)
-                 : absl::StatusOr<ice::SessionDescription>(offer.status());
-  if (!remote.ok()) {
+  absl::StatusOr<RemoteOffer> offer = ParseRemoteOffer(text);
+  if (!offer.ok()) {
     ++counters_.signals_malformed;
     return;
   }
@@ -329,7 +340,9 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     status = UseSignalledKeys(created, from, *offer->key);
   }
   created.key_exchange = keyed ? "x25519" : "dtls";
-  if (status.ok()) status = created.session->SetRemoteDescription(*remote);
+  if (status.ok()) {
+    status = created.session->SetRemoteDescription(offer->description);
+  }
   if (!status.ok()) {
     NATFWT_LOG(kWarning) << "offer from " << from.substr(0, 12)
                          << " not accepted: " << status;
@@ -351,11 +364,8 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
     ++counters_.signals_stale;
     return;
   }
-  absl::StatusOr<SessionOffer> answer = ParseSessionOffer(text);
-  absl::StatusOr<ice::SessionDescription> remote =
-      answer.ok() ? ice::ParseSessionDescription(answer->description)
-                  : absl::StatusOr<ice::SessionDescription>(answer.status());
-  absl::Status status = remote.status();
+  absl::StatusOr<RemoteOffer> answer = ParseRemoteOffer(text);
+  absl::Status status = answer.status();
   const bool keyed = status.ok() && answer->key.has_value() &&
                      peer.link->ephemeral.has_value();
   if (keyed) {
@@ -364,7 +374,7 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
   peer.link->key_exchange = keyed ? "x25519" : "dtls";
   peer.link->ephemeral.reset();  // Without the peer's key: DTLS.
   if (status.ok()) {
-    status = peer.link->session->SetRemoteDescription(*remote);
+    status = peer.link->session->SetRemoteDescription(answer->description);
   }
   if (!status.ok()) {
     ++counters_.signals_malformed;

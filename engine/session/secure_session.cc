@@ -212,7 +212,7 @@ void SecureSession::NoteRemoteCandidate(const ice::Candidate& candidate) {
 void SecureSession::OnIceState(ice::IceState state) {
   switch (state) {
     case ice::IceState::kConnected:
-      FlushUnsentDtls();
+      FlushUnsent();
       if (!EnterPresetSecure()) StartHandshake();
       // After an ICE restart: take the (new) pair over again.
       Post([](SecureSession& s) { s.MaybeTakeOver(); });
@@ -278,9 +278,7 @@ bool SecureSession::EnterPresetSecure() {
     }
     transform_ = preset_;
   }
-  StartLiveness();
-  SetState(SessionState::kSecure, absl::OkStatus());
-  Post([](SecureSession& s) { s.OnLivenessTimer(); });
+  BecomeSecure();
   return true;
 }
 
@@ -322,23 +320,23 @@ absl::Status SecureSession::SendOrKeep(absl::Span<const uint8_t> datagram) {
   {
     absl::MutexLock lock(&mutex_);
     if (!ice_connected_) {
-      if (unsent_dtls_.size() >= kMaxUnsentDtls) {
+      if (unsent_.size() >= kMaxUnsent) {
         return absl::UnavailableError(
             "no path yet, and the early queue is full");
       }
-      unsent_dtls_.emplace_back(datagram.begin(), datagram.end());
+      unsent_.emplace_back(datagram.begin(), datagram.end());
       return absl::OkStatus();
     }
   }
   return ice_->Send(datagram);
 }
 
-void SecureSession::FlushUnsentDtls() {
+void SecureSession::FlushUnsent() {
   std::vector<std::vector<uint8_t>> unsent;
   {
     absl::MutexLock lock(&mutex_);
     ice_connected_ = true;
-    unsent.swap(unsent_dtls_);
+    unsent.swap(unsent_);
   }
   for (const std::vector<uint8_t>& datagram : unsent) {
     (void)ice_->Send(datagram);
@@ -375,6 +373,10 @@ void SecureSession::OnHandshakeState(secure::DtlsHandshake::State done,
     absl::MutexLock lock(&mutex_);
     transform_ = std::make_shared<AeadTransform>(std::move(*channel));
   }
+  BecomeSecure();
+}
+
+void SecureSession::BecomeSecure() {
   StartLiveness();
   SetState(SessionState::kSecure, absl::OkStatus());
   Post([](SecureSession& s) { s.OnLivenessTimer(); });

@@ -281,10 +281,10 @@ class SecureSession {
   void StartHandshake();
   void NoteRemoteCandidate(const ice::Candidate& candidate);
   // Sends a datagram over libnice (a DTLS flight, or a record sealed with
-  // preset keys), or keeps it until ICE connects (see unsent_dtls_).
+  // preset keys), or keeps it until ICE connects (see unsent_).
   // Errors: kUnavailable when that queue is full; those of IceSession::Send.
   absl::Status SendOrKeep(absl::Span<const uint8_t> datagram);
-  void FlushUnsentDtls();
+  void FlushUnsent();
   void OnHandshakeState(secure::DtlsHandshake::State state,
                         const absl::Status& status);
   void SetState(SessionState state, const absl::Status& why);
@@ -292,6 +292,9 @@ class SecureSession {
   // With preset keys: makes them the session's and the session kSecure
   // (once). False without preset keys.
   bool EnterPresetSecure();
+  // Once transform_ is set (handshake done, or preset keys): liveness on,
+  // state kSecure.
+  void BecomeSecure();
   // Runs `task` on the network thread unless the session closed first.
   // False when the task was dropped at once (closed, thread stopped).
   static bool PostTo(const std::shared_ptr<Anchor>& anchor,
@@ -363,8 +366,8 @@ class SecureSession {
   // learned it as peer-reflexive first.
   absl::flat_hash_set<std::string> remote_relays_ ABSL_GUARDED_BY(mutex_);
   static constexpr size_t kMaxRemoteRelays = 64;
-  std::vector<std::vector<uint8_t>> unsent_dtls_ ABSL_GUARDED_BY(mutex_);
-  static constexpr size_t kMaxUnsentDtls = 16;
+  std::vector<std::vector<uint8_t>> unsent_ ABSL_GUARDED_BY(mutex_);
+  static constexpr size_t kMaxUnsent = 16;
 
   mutable absl::Mutex liveness_mutex_ ABSL_ACQUIRED_AFTER(mutex_);
   std::optional<Liveness> liveness_ ABSL_GUARDED_BY(liveness_mutex_);

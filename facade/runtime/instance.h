@@ -89,6 +89,12 @@ struct InstanceStats {
   uint64_t deactivations = 0;
 };
 
+// The HRESULT for an indication the interface's Write() refused, on both
+// paths (written during the call, or pended): ERROR_INVALID_STATE once the
+// interface is closed (kCancelled: the session is ending), otherwise
+// ERROR_NO_SYSTEM_RESOURCES.
+HRESULT InterfaceWriteHresult(const absl::Status& status);
+
 // What tools and tests may see of an instance.
 struct InstanceInfo {
   InstanceState state;

@@ -430,6 +430,12 @@ absl::Status Instance::ValidateIndication(const CPNATFWT_TRANSPORT_ID* local,
   return absl::OkStatus();
 }
 
+HRESULT InterfaceWriteHresult(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kCancelled
+             ? HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
+             : HRESULT_FROM_WIN32(ERROR_NO_SYSTEM_RESOURCES);
+}
+
 absl::Status Instance::IndicateReceived(const CPNATFWT_TRANSPORT_ID* local,
                                         const CPNATFWT_TRANSPORT_ID* remote,
                                         const CPNATFWT_BUFFER* chain) {
@@ -442,12 +448,8 @@ absl::Status Instance::IndicateReceived(const CPNATFWT_TRANSPORT_ID* local,
                                            absl::MakeSpan(scratch), &packet);
   if (status.ok()) {
     status = interface_->Write({&packet, 1});
-    if (status.code() == absl::StatusCode::kCancelled) {
-      status = WithHresult(status, HRESULT_FROM_WIN32(ERROR_INVALID_STATE));
-    } else if (!status.ok()) {
-      status =
-          WithHresult(status, HRESULT_FROM_WIN32(ERROR_NO_SYSTEM_RESOURCES));
-    }
+    if (!status.ok())
+      status = WithHresult(status, InterfaceWriteHresult(status));
   }
   if (!status.ok()) {
     absl::MutexLock lock(&data_mutex_);

@@ -86,14 +86,6 @@ const absl::Status& SessionEnded() {
   return *status;
 }
 
-// The HRESULT a pended indication completes with when Write() refused it:
-// the synchronous path's mapping.
-HRESULT WriteError(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kCancelled
-             ? HRESULT_FROM_WIN32(ERROR_INVALID_STATE)
-             : HRESULT_FROM_WIN32(ERROR_NO_SYSTEM_RESOURCES);
-}
-
 }  // namespace
 
 absl::StatusOr<bool> Instance::IndicateWithCompletion(
@@ -207,7 +199,8 @@ void Instance::WriteIndications(absl::Span<Indication> batch,
     for (size_t i = done; i < done + written; ++i) batch[i].status = S_OK;
     done += written;
     if (status.ok()) break;
-    batch[done++].status = WriteError(status);  // The refused packet.
+    batch[done++].status =
+        InterfaceWriteHresult(status);  // The refused packet.
     if (status.code() == absl::StatusCode::kCancelled) {
       // Closed: the session is ending, nothing more can be written.
       for (size_t i = done; i < batch.size(); ++i) batch[i].status = kAborted;

@@ -182,6 +182,12 @@ absl::Status CheckNumbers(const SessionConfig& config) {
       config.timeouts.connectivity <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("timeouts must be positive");
   }
+  const absl::Duration pacing = config.timeouts.check_pacing;
+  if (pacing < kMinCheckPacing || pacing > kMaxCheckPacing ||
+      pacing != absl::Milliseconds(absl::ToInt64Milliseconds(pacing))) {
+    return absl::InvalidArgumentError(
+        "check pacing must be whole milliseconds from 5 to 500");
+  }
   if (config.max_auto_restarts < 0) {
     return absl::InvalidArgumentError("max_auto_restarts must be >= 0");
   }

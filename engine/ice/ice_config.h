@@ -126,7 +126,15 @@ struct IceTimeouts {
   absl::Duration gathering = absl::Seconds(5);
   // After a remote description: no working pair by then fails the session.
   absl::Duration connectivity = absl::Seconds(15);
+  // Ta (RFC 8445 section 14.2): the interval between two checks (and before
+  // the first one), libnice's "stun-pacing-timer"; whole milliseconds from
+  // kMinCheckPacing to kMaxCheckPacing. libnice's default is 20 ms; every
+  // pair checked before the one that works costs one Ta of setup time.
+  absl::Duration check_pacing = absl::Milliseconds(20);
 };
+// RFC 8445 section 14.2: Ta SHOULD NOT be less than 5 ms.
+inline constexpr absl::Duration kMinCheckPacing = absl::Milliseconds(5);
+inline constexpr absl::Duration kMaxCheckPacing = absl::Milliseconds(500);
 
 struct SessionConfig {
   // "host[:port]" (see ParseHostPort). libnice 0.1.21 takes one STUN server

@@ -66,7 +66,10 @@ absl::Status SessionCore::CreateAgent() {
   g_object_set(agent_, "upnp", FALSE, "ice-udp", config_.ice_udp ? TRUE : FALSE,
                "ice-tcp", config_.ice_tcp ? TRUE : FALSE, "controlling-mode",
                config_.controlling ? TRUE : FALSE, "force-relay",
-               config_.relay_only ? TRUE : FALSE, nullptr);
+               config_.relay_only ? TRUE : FALSE, "stun-pacing-timer",
+               static_cast<guint>(
+                   absl::ToInt64Milliseconds(config_.timeouts.check_pacing)),
+               nullptr);
   ConnectSignals();
   return absl::OkStatus();
 }
@@ -219,6 +222,20 @@ void SessionCore::ApplyServers() {
         stun_server_ = candidate;
         break;
       }
+    }
+  }
+  // libnice 0.1.21 reads every datagram from a UDP TURN server's address as
+  // TURN traffic on the host socket it shares with the allocation, so the
+  // answer to a STUN Binding request sent to the same address and port is
+  // dropped ("failed slow validation") and gathering waits for that request
+  // to time out (about 2 s, with coturn's usual single port 3478). The
+  // Allocate answer carries the same mapped address (XOR-MAPPED-ADDRESS,
+  // from which libnice makes the server-reflexive candidate), so such a
+  // STUN server is left out.
+  for (const RelayEndpoint& relay : relays_) {
+    if (stun_server_.has_value() && relay.transport == TurnTransport::kUdp &&
+        relay.server == *stun_server_) {
+      stun_server_.reset();
     }
   }
   if (stun_server_.has_value()) {

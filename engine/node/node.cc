@@ -53,6 +53,7 @@ absl::Status ValidateOptions(const NodeOptions& options) {
   config.local_addresses = options.local_addresses;
   config.ipv4 = options.ipv4;
   config.ipv6 = options.ipv6;
+  config.timeouts.check_pacing = options.check_pacing;
   return ice::ValidateSessionConfig(config);
 }
 
@@ -148,6 +149,10 @@ absl::Status NodeImpl::Start() {
   }
   NATFWT_RETURN_IF_ERROR(client_->Start());
   ScheduleLinkCheck();
+  if (StandbyEnabled()) {
+    node_thread_.Post([this] { EnsureStandbys(); });
+    ScheduleStandbyRotation();
+  }
   if (!allow_any_ && allowed_.empty()) {
     NATFWT_LOG(kWarning) << "no --allow given: this node talks to nobody";
   }
@@ -170,6 +175,7 @@ void NodeImpl::Stop() {
       RetireLink(id, peer);
       FailWaiting(peer, absl::UnavailableError("node stopping"));
     }
+    DropAllStandbys();
   });
   if (client_ != nullptr) client_->Stop();
   node_thread_.Stop();
@@ -191,6 +197,7 @@ ice::SessionConfig NodeImpl::IceConfig(bool controlling) const {
   config.nomination = ice::NominationMode::kAggressive;
   config.consent_freshness = true;
   config.timeouts.connectivity = options_.connect_timeout;
+  config.timeouts.check_pacing = options_.check_pacing;
   return config;
 }
 
@@ -244,8 +251,15 @@ void NodeImpl::SetPacketSink(PacketSink* sink) {
 }
 
 void NodeImpl::SetDormant(bool dormant) {
-  if (dormant_.exchange(dormant) == dormant || !dormant) return;
-  node_thread_.Post([this] { CloseIdleLinks(); });
+  if (dormant_.exchange(dormant) == dormant) return;
+  if (!dormant) {
+    node_thread_.Post([this] { EnsureStandbys(); });
+    return;
+  }
+  node_thread_.Post([this] {
+    CloseIdleLinks();
+    if (dormant_.load()) DropAllStandbys();
+  });
 }
 
 void NodeImpl::CloseIdleLinks() {
@@ -285,8 +299,8 @@ void NodeImpl::SetNatBehaviour(std::string behaviour) {
 
 absl::Status NodeImpl::PublishLocked() {
   if (client_ == nullptr) return absl::OkStatus();
-  return client_->Publish(transport_ids_,
-                          {absl::StrCat("nat=", nat_behaviour_)});
+  return client_->Publish(
+      transport_ids_, {absl::StrCat("nat=", nat_behaviour_)}, standby_text_);
 }
 
 std::optional<std::string> NodeImpl::PeerOwning(
@@ -360,8 +374,10 @@ PeerStatus NodeImpl::DescribePeer(const std::string& id,
   PeerStatus status;
   status.node_id = id;
   status.online = peer.online;
-  if (peer.record.has_value())
+  if (peer.record.has_value()) {
     status.transport_ids = peer.record->transport_ids;
+    status.peer_standby = !peer.record->standby.empty();
+  }
   if (peer.link == nullptr) {
     status.state = peer.last_failure.has_value() ? "failed" : "known";
     return status;
@@ -371,6 +387,7 @@ PeerStatus NodeImpl::DescribePeer(const std::string& id,
   status.initiator = link.initiator;
   status.last_handshake = link.secure_wall;
   status.key_exchange = link.key_exchange;
+  status.standby = link.via_standby;
   if (link.secure_at.has_value()) {
     status.setup_time = *link.secure_at - link.created;
   }
@@ -396,6 +413,7 @@ NodeStatus NodeImpl::Status() const {
   status.network = options_.network;
   status.rendezvous = options_.rendezvous;
   status.rendezvous_connected = rendezvous_connected_;
+  if (client_ != nullptr) status.rendezvous_rtt = client_->stats().rtt;
   {
     absl::MutexLock lock(&records_mutex_);
     status.transport_ids = transport_ids_;
@@ -403,6 +421,7 @@ NodeStatus NodeImpl::Status() const {
   {
     absl::MutexLock lock(&records_mutex_);
     status.nat_behaviour = nat_behaviour_;
+    status.standby_published = !standby_text_.empty();
   }
   status.allow = options_.allow;
   // PostAndWait needs a mutable thread; the work only reads.
@@ -412,6 +431,11 @@ NodeStatus NodeImpl::Status() const {
       status.peers.push_back(DescribePeer(id, peer));
     }
     status.counters = counters_;
+    for (const Standby& standby : standbys_) {
+      if (!standby.inbound && standby.ready) {
+        status.standby_outbound_ready = true;
+      }
+    }
   });
   return status;
 }

@@ -25,6 +25,23 @@
 // the session with it. A peer that comes back online gets our offer again
 // if it never answered (it was lost while the peer was away).
 //
+// Standby (0-RTT setup). A node keeps two sessions gathered in advance
+// (host, server-reflexive and relayed candidates): an inbound one, whose
+// description and ephemeral key it publishes in its signed record, and an
+// outbound one it uses for the next session it starts. The initiator then
+// needs no signalling round trip before its checks: it derives the keys
+// from the peer's published key, applies the peer's published description,
+// starts checking at once and sends the offer (" standby=<ufrag>",
+// node_wire.h) in parallel; the responder's libnice answers those checks
+// even before the offer has arrived, and the responder keeps the first
+// records until it has the keys (engine/session SecureSession). A standby
+// serves one session; the node gathers a new one at once, and replaces both
+// every 25 s (NAT mappings age, and the ephemeral private key lives no
+// longer than that), still honouring a superseded inbound one for 5 s. An offer
+// for a standby the responder no longer has is answered as any offer, and the
+// initiator then starts over without a standby (one signalling round trip
+// lost).
+//
 // Keeping sessions alive: a secure session whose path is lost (no selected
 // pair: a NAT dropped its mapping, a TURN allocation died) gets an ICE
 // restart within about a second, which keeps the secure channel; a secure
@@ -82,6 +99,13 @@ struct NodeOptions {
   // connects; off: the DTLS handshake on the path (two round trips more).
   // A peer that sends no key gets DTLS either way.
   bool signalled_keys = true;
+  // Pre-gathered standby sessions (see the file comment); needs
+  // signalled_keys. Off: every session gathers after the offer.
+  bool standby = true;
+  // Ta, the pacing of ICE checks (ice::IceTimeouts::check_pacing). The node
+  // checks a handful of pairs per session, so it paces at the RFC 8445
+  // minimum: each pair checked before the working one costs one Ta.
+  absl::Duration check_pacing = absl::Milliseconds(5);
   // What the node says about its NAT (status, and a "nat=" hint it
   // publishes); "unknown" unless someone probed.
   std::string nat_behaviour = "unknown";
@@ -110,6 +134,11 @@ struct PeerStatus {
   // signed offer and answer), "dtls" (handshake on the path), or "" before
   // it is known.
   std::string key_exchange;
+  // The session started on the peer's published standby (we initiated) or
+  // on ours (it did), without a signalling round trip before the checks.
+  bool standby = false;
+  // The peer's record carries a standby now.
+  bool peer_standby = false;
   std::vector<std::string> transport_ids;  // From its signed record.
   bool online = false;                     // Registered at the rendezvous now.
 };
@@ -123,6 +152,10 @@ struct NodeCounters {
   uint64_t signals_malformed = 0;
   uint64_t signals_stale = 0;  // For another session attempt.
   uint64_t glare_resolved = 0;
+  uint64_t standby_used = 0;       // Offers answered from our standby.
+  uint64_t standby_missed = 0;     // Offers for a standby we no longer had.
+  uint64_t standby_fallbacks = 0;  // Our offers on a gone standby, redone.
+  uint64_t standbys_gathered = 0;  // Standby sessions made ready (both kinds).
 };
 
 struct NodeStatus {
@@ -130,10 +163,15 @@ struct NodeStatus {
   std::string network;
   std::string rendezvous;
   bool rendezvous_connected = false;
+  // Smoothed round trip to the rendezvous (rendezvous::ClientStats::rtt).
+  std::optional<absl::Duration> rendezvous_rtt;
   std::vector<std::string> transport_ids;
   std::string nat_behaviour;
   std::vector<std::string> allow;
   std::vector<PeerStatus> peers;  // Sorted by node ID.
+  // Our record carries a standby now; an outbound one is gathered.
+  bool standby_published = false;
+  bool standby_outbound_ready = false;
   NodeCounters counters;
 };
 

@@ -47,13 +47,29 @@ std::string PathOf(const ice::SelectedPairInfo& pair,
 // "srflx udp 198.18.0.2:40000".
 std::string CandidateText(const ice::Candidate& candidate);
 
+// An offer's, answer's or standby's text, parsed twice over: the signal's
+// own format (node_wire.h), then the session description inside it.
+struct RemoteOffer {
+  ice::SessionDescription description;
+  std::optional<std::array<uint8_t, kSessionKeySize>> key;
+  std::optional<std::string> standby;
+};
+absl::StatusOr<RemoteOffer> ParseRemoteOffer(const std::string& text);
+
 // Hands one session's events to the node thread; answers pings in place.
 class LinkObserver : public engine::SecureSessionObserver {
  public:
   LinkObserver(NodeImpl* node, std::string peer, uint64_t session_id)
       : node_(node), peer_(std::move(peer)), session_id_(session_id) {}
+  // A standby's (NodeImpl::CreateStandby): bound to no peer until Bind();
+  // meanwhile its gathering and failure reach the node as standby events.
+  LinkObserver(NodeImpl* node, uint64_t standby_id)
+      : node_(node), standby_id_(standby_id) {}
   // Set once, before the session starts.
   void set_session(engine::SecureSession* session) { session_ = session; }
+  // Node thread: the standby was taken for `peer`'s session `session_id`.
+  // Called before the session gets keys or a remote description.
+  void Bind(std::string peer, uint64_t session_id);
 
   void OnLocalCandidate(const ice::TrickleCandidate& candidate) override;
   void OnGatheringDone() override;
@@ -70,9 +86,23 @@ class LinkObserver : public engine::SecureSessionObserver {
   uint64_t dropped() const { return dropped_.load(); }
 
  private:
+  struct Binding {
+    std::string peer;
+    uint64_t session_id = 0;  // 0: an unbound standby.
+    uint64_t standby_id = 0;
+  };
+  Binding binding() const;
+
   NodeImpl* const node_;
-  const std::string peer_;
-  const uint64_t session_id_;
+  // Who the session is for: set at construction, or by Bind() for a
+  // standby. The non-data callbacks read them under mutex_. The data
+  // callbacks (OnData, OnDataBatch) read peer_ without it: a session
+  // delivers data only once it holds keys, which the node gives it after
+  // Bind(), and the session's own lock orders the two.
+  mutable absl::Mutex mutex_;
+  std::string peer_;
+  uint64_t session_id_ = 0;
+  uint64_t standby_id_ = 0;
   engine::SecureSession* session_ = nullptr;
   std::atomic<uint64_t> dropped_{0};
 };
@@ -88,6 +118,18 @@ struct Link {
   engine::SessionState state = engine::SessionState::kNew;
   absl::Status why;  // Of the last state change.
   bool remote_set = false;
+  // The responder took the session (its answer came, or we are the
+  // responder). Glare and lost offers are judged by this.
+  bool answered = false;
+  // Initiator on the peer's published standby: its ufrag and key, which
+  // the answer must repeat (else the peer no longer had it).
+  std::optional<std::string> standby_target;
+  std::optional<std::array<uint8_t, kSessionKeySize>> standby_key;
+  // Started on a standby, ours or the peer's (PeerStatus::standby).
+  bool via_standby = false;
+  // The peer's standby description while our checks are held back for a
+  // filtering peer (NodeImpl::StandbyCheckDelay).
+  std::optional<ice::SessionDescription> pending_standby;
   // ICE restarts this side started to move a relayed session to a direct
   // path (see NodeImpl::CheckUpgrade).
   int upgrade_restarts = 0;
@@ -109,6 +151,20 @@ struct Link {
   // destroyed observer.
   // Shared with the hot path (NodeImpl::secure_) once secure.
   std::shared_ptr<engine::SecureSession> session;
+};
+
+// A session gathered in advance (node.h, "Standby"), not bound to a peer.
+struct Standby {
+  uint64_t id = 0;
+  // Inbound: published in our record, ICE-controlled, holds its ephemeral
+  // key. Outbound: private, ICE-controlling, for the next session we start.
+  bool inbound = true;
+  bool ready = false;     // Gathered (inbound: and published).
+  bool retiring = false;  // Superseded; closed after kStandbyGrace.
+  absl::Time created;
+  std::string ufrag;  // Once ready.
+  std::string text;   // Inbound, once ready: what the record carries.
+  std::unique_ptr<Link> link;
 };
 
 struct PingJob {
@@ -184,6 +240,9 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
                     absl::AnyInvocable<void(NodeImpl&, Link&) &&> task);
   void PostPong(const std::string& peer, uint32_t sequence,
                 absl::Time received_at);
+  // From an unbound standby's LinkObserver (engine threads).
+  enum class StandbyEvent : uint8_t { kGathered, kFailed };
+  void PostStandbyEvent(uint64_t standby_id, StandbyEvent event);
   Clock& clock() const { return clock_; }
   // The data path holds sink_mutex() shared while it calls the sink, so
   // SetPacketSink() (exclusive) waits for a running call.
@@ -209,14 +268,41 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   absl::StatusOr<std::unique_ptr<Link>> NewLink(const std::string& peer,
                                                 uint64_t session_id,
                                                 bool initiator);
-  void StartSession(const std::string& peer_id, Peer& peer);
+  // A started session for `observer` (bound or a standby's).
+  absl::StatusOr<std::unique_ptr<Link>> MakeLink(
+      std::unique_ptr<LinkObserver> observer, bool controlling);
+  // `use_standby`: start on the peer's published standby when it has one.
+  void StartSession(const std::string& peer_id, Peer& peer,
+                    bool use_standby = true);
+  // Applies the peer's standby (its description and key) to a new
+  // initiator link and fills in the offer's standby field.
+  absl::Status UsePeerStandby(Link& link, const std::string& peer_id,
+                              const Peer& peer, SessionOffer& offer);
+  // How long to hold our checks back before applying the peer's standby.
+  absl::Duration StandbyCheckDelay(const Peer& peer) const;
+  // Applies a held-back standby description (no-op when none is held).
+  void ApplyPendingStandby(const std::string& peer_id, Peer& peer);
   void HandleSignal(const rendezvous::Signal& signal);
   void HandleOffer(const std::string& from, Peer& peer, uint64_t session_id,
                    const std::string& text);
   void HandleAnswer(Peer& peer, uint64_t session_id, const std::string& text);
+  // The answer to an offer made on the peer's standby.
+  void HandleStandbyAnswer(Peer& peer,
+                           const absl::StatusOr<RemoteOffer>& answer);
+  // The responder's link for an offer: our standby named `standby` when we
+  // still have it, else a new session; with the answer's text.
+  struct Accepted {
+    std::unique_ptr<Link> link;
+    std::string answer;
+  };
+  absl::StatusOr<Accepted> AcceptingLink(
+      const std::string& from, uint64_t session_id,
+      const std::optional<std::string>& standby, bool keyed);
+  // Closes a link that never became a peer's (no HideSession needed).
+  static void CloseLinkNow(std::unique_ptr<Link> link);
   // The offer or answer we send: our description, and with signalled keys
   // a fresh ephemeral key (kept in link.ephemeral).
-  absl::StatusOr<std::string> LocalOffer(Link& link, bool with_key);
+  absl::StatusOr<SessionOffer> LocalOffer(Link& link, bool with_key);
   // Derives the session keys from the peer's key and ours and hands them to
   // the session (before its remote description is set).
   absl::Status UseSignalledKeys(
@@ -247,6 +333,33 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   // The peer (re)registered: an offer of ours it has not answered was
   // probably lost while it was away (restarting); offer anew.
   void OnPeerBack(const std::string& peer_id, Peer& peer);
+
+  // Node thread: standbys (node_standby.cc).
+  bool StandbyEnabled() const {
+    return options_.standby && options_.signalled_keys;
+  }
+  // Gathers what is missing: one outbound standby, one inbound standby that
+  // is not retiring. A failure is retried after kStandbyRetry.
+  void EnsureStandbys();
+  absl::Status CreateStandby(bool inbound);
+  void OnStandbyEvent(uint64_t standby_id, StandbyEvent event);
+  void OnStandbyGathered(Standby& standby);
+  // Removes (and closes) a standby; unpublishes it if it was published.
+  void DropStandby(uint64_t standby_id);
+  void DropAllStandbys();
+  // The ready outbound standby's link, if any (a new one is gathered).
+  std::unique_ptr<Link> TakeOutboundStandby();
+  // The inbound standby named `ufrag` (ready, current or retiring) with its
+  // text, if we still have it; a new one is gathered.
+  std::unique_ptr<Link> TakeInboundStandby(const std::string& ufrag,
+                                           std::string* text);
+  // Makes a standby's link the peer's session `session_id`.
+  void BindLink(Link& link, const std::string& peer, uint64_t session_id,
+                bool initiator);
+  void ScheduleStandbyRotation();
+  void RotateStandbys();
+  void PublishStandby(std::string text);
+  Standby* FindStandby(uint64_t standby_id);
 
   // Node thread: pings (node_ping.cc).
   void StartPing(std::shared_ptr<PingJob> job);
@@ -291,6 +404,9 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   uint32_t next_sequence_ = 1;
   std::mt19937_64 random_;
   std::atomic<bool> rendezvous_connected_{false};
+  std::vector<Standby> standbys_;
+  uint64_t next_standby_id_ = 1;
+  bool standby_retry_pending_ = false;
 
   mutable absl::Mutex sink_mutex_;
   PacketSink* sink_ ABSL_GUARDED_BY(sink_mutex_) = nullptr;
@@ -305,6 +421,7 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
       ABSL_GUARDED_BY(records_mutex_);
   std::vector<std::string> transport_ids_ ABSL_GUARDED_BY(records_mutex_);
   std::string nat_behaviour_ ABSL_GUARDED_BY(records_mutex_);
+  std::string standby_text_ ABSL_GUARDED_BY(records_mutex_);
   // Republishes our record (transport IDs, hints).
   absl::Status PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(records_mutex_);
 };

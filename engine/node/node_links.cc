@@ -33,29 +33,38 @@ constexpr int kMaxUpgradeRestarts = 2;
 constexpr absl::Duration kLinkCheckInterval = absl::Milliseconds(250);
 constexpr absl::Duration kPathLostPatience = absl::Milliseconds(750);
 constexpr absl::Duration kRestartBackoff = absl::Seconds(4);
+// The longest an initiator holds its checks back for a filtering peer
+// (StandbyCheckDelay).
+constexpr absl::Duration kMaxStandbyCheckDelay = absl::Milliseconds(500);
 
-// An offer's or answer's text, parsed twice over: the signal's own format
-// (node_wire.h), then the session description inside it.
-struct RemoteOffer {
-  ice::SessionDescription description;
-  std::optional<std::array<uint8_t, kSessionKeySize>> key;
-};
+}  // namespace
 
 absl::StatusOr<RemoteOffer> ParseRemoteOffer(const std::string& text) {
   NATFWT_ASSIGN_OR_RETURN(SessionOffer offer, ParseSessionOffer(text));
   NATFWT_ASSIGN_OR_RETURN(ice::SessionDescription description,
                           ice::ParseSessionDescription(offer.description));
-  return RemoteOffer{std::move(description), offer.key};
+  return RemoteOffer{std::move(description), offer.key, offer.standby};
 }
-
-}  // namespace
 
 // --- LinkObserver (engine threads) ---
 
+void LinkObserver::Bind(std::string peer, uint64_t session_id) {
+  absl::MutexLock lock(&mutex_);
+  peer_ = std::move(peer);
+  session_id_ = session_id;
+}
+
+LinkObserver::Binding LinkObserver::binding() const {
+  absl::MutexLock lock(&mutex_);
+  return Binding{peer_, session_id_, standby_id_};
+}
+
 void LinkObserver::OnLocalCandidate(const ice::TrickleCandidate& candidate) {
+  const Binding bound = binding();
+  if (bound.session_id == 0) return;  // A standby publishes all at once.
   absl::StatusOr<std::string> line = ice::FormatTrickleLine(candidate);
   if (!line.ok()) return;
-  node_->PostLinkTask(peer_, session_id_,
+  node_->PostLinkTask(bound.peer, bound.session_id,
                       [line = *std::move(line)](NodeImpl& node, Link& link) {
                         node.SendSignal(link.peer, kSignalCandidate,
                                         link.session_id, line);
@@ -63,44 +72,65 @@ void LinkObserver::OnLocalCandidate(const ice::TrickleCandidate& candidate) {
 }
 
 void LinkObserver::OnGatheringDone() {
-  node_->PostLinkTask(peer_, session_id_, [](NodeImpl& node, Link& link) {
-    absl::StatusOr<std::string> line =
-        ice::FormatTrickleLine(ice::EndOfCandidates{link.local_ufrag});
-    if (!line.ok()) return;
-    node.SendSignal(link.peer, kSignalCandidate, link.session_id, *line);
-  });
+  const Binding bound = binding();
+  if (bound.session_id == 0) {
+    node_->PostStandbyEvent(bound.standby_id,
+                            NodeImpl::StandbyEvent::kGathered);
+    return;
+  }
+  node_->PostLinkTask(
+      bound.peer, bound.session_id, [](NodeImpl& node, Link& link) {
+        absl::StatusOr<std::string> line =
+            ice::FormatTrickleLine(ice::EndOfCandidates{link.local_ufrag});
+        if (!line.ok()) return;
+        node.SendSignal(link.peer, kSignalCandidate, link.session_id, *line);
+      });
 }
 
 void LinkObserver::OnStateChanged(engine::SessionState state,
                                   const absl::Status& why) {
-  node_->PostLinkTask(peer_, session_id_,
+  const Binding bound = binding();
+  if (bound.session_id == 0) {
+    if (state == engine::SessionState::kFailed) {
+      node_->PostStandbyEvent(bound.standby_id,
+                              NodeImpl::StandbyEvent::kFailed);
+    }
+    return;
+  }
+  node_->PostLinkTask(bound.peer, bound.session_id,
                       [state, why](NodeImpl& node, Link& link) {
                         node.OnLinkState(link.peer, link, state, why);
                       });
 }
 
 void LinkObserver::OnIceRestart() {
+  const Binding bound = binding();
+  if (bound.session_id == 0) return;
   // New local credentials: the peer needs our new description (our new
   // candidates follow as trickle lines of the new generation).
-  node_->PostLinkTask(peer_, session_id_, [](NodeImpl& node, Link& link) {
-    absl::StatusOr<ice::SessionDescription> local =
-        link.session->LocalDescription();
-    absl::StatusOr<std::string> text =
-        local.ok() ? local->Format()
-                   : absl::StatusOr<std::string>(local.status());
-    if (!text.ok()) return;
-    link.local_ufrag = local->ufrag;
-    node.SendSignal(link.peer, kSignalRestart, link.session_id, *text);
-  });
+  node_->PostLinkTask(
+      bound.peer, bound.session_id, [](NodeImpl& node, Link& link) {
+        absl::StatusOr<ice::SessionDescription> local =
+            link.session->LocalDescription();
+        absl::StatusOr<std::string> text =
+            local.ok() ? local->Format()
+                       : absl::StatusOr<std::string>(local.status());
+        if (!text.ok()) return;
+        link.local_ufrag = local->ufrag;
+        node.SendSignal(link.peer, kSignalRestart, link.session_id, *text);
+      });
 }
 
 void LinkObserver::OnSelectedPair(const ice::SelectedPairInfo& pair) {
-  node_->PostLinkTask(peer_, session_id_, [pair](NodeImpl&, Link& link) {
-    NATFWT_LOG(kInfo) << "peer " << link.peer.substr(0, 12) << ": "
-                      << PathOf(pair, *link.session) << " path "
-                      << CandidateText(pair.local) << " <-> "
-                      << CandidateText(pair.remote);
-  });
+  const Binding bound = binding();
+  if (bound.session_id == 0) return;
+  node_->PostLinkTask(
+      bound.peer, bound.session_id, [pair](NodeImpl&, Link& link) {
+        NATFWT_LOG(kInfo) << "peer " << link.peer.substr(0, 12) << ": "
+                          << PathOf(pair, *link.session) << " path "
+                          << CandidateText(pair.local) << " <-> "
+                          << CandidateText(pair.remote);
+      });
 }
 
 void LinkObserver::OnData(absl::Span<const uint8_t> data) {
@@ -175,17 +205,14 @@ void NodeImpl::SendSignal(const std::string& peer, absl::string_view kind,
   }
 }
 
-absl::StatusOr<std::unique_ptr<Link>> NodeImpl::NewLink(const std::string& peer,
-                                                        uint64_t session_id,
-                                                        bool initiator) {
+absl::StatusOr<std::unique_ptr<Link>> NodeImpl::MakeLink(
+    std::unique_ptr<LinkObserver> observer, bool controlling) {
   auto link = std::make_unique<Link>();
-  link->peer = peer;
-  link->session_id = session_id;
-  link->initiator = initiator;
   link->created = clock_.Now();
-  link->observer = std::make_unique<LinkObserver>(this, peer, session_id);
+  link->initiator = controlling;
+  link->observer = std::move(observer);
   engine::SecureSession::Options options;
-  options.ice = IceConfig(/*controlling=*/initiator);
+  options.ice = IceConfig(controlling);
   NATFWT_ASSIGN_OR_RETURN(
       link->session,
       engine::SecureSession::Create(engine_thread_, identity_,
@@ -195,41 +222,147 @@ absl::StatusOr<std::unique_ptr<Link>> NodeImpl::NewLink(const std::string& peer,
   return link;
 }
 
-void NodeImpl::StartSession(const std::string& peer_id, Peer& peer) {
+absl::StatusOr<std::unique_ptr<Link>> NodeImpl::NewLink(const std::string& peer,
+                                                        uint64_t session_id,
+                                                        bool initiator) {
+  NATFWT_ASSIGN_OR_RETURN(
+      std::unique_ptr<Link> link,
+      MakeLink(std::make_unique<LinkObserver>(this, peer, session_id),
+               /*controlling=*/initiator));
+  link->peer = peer;
+  link->session_id = session_id;
+  return link;
+}
+
+void NodeImpl::StartSession(const std::string& peer_id, Peer& peer,
+                            bool use_standby) {
   uint64_t session_id = 0;
   while (session_id == 0) session_id = random_();
-  absl::StatusOr<std::unique_ptr<Link>> link =
-      NewLink(peer_id, session_id, /*initiator=*/true);
-  if (!link.ok()) {
-    FailWaiting(peer, link.status());
+  std::unique_ptr<Link> link = TakeOutboundStandby();
+  if (link != nullptr) {
+    BindLink(*link, peer_id, session_id, /*initiator=*/true);
+  } else {
+    absl::StatusOr<std::unique_ptr<Link>> created =
+        NewLink(peer_id, session_id, /*initiator=*/true);
+    if (!created.ok()) {
+      FailWaiting(peer, created.status());
+      return;
+    }
+    link = *std::move(created);
+  }
+  absl::StatusOr<SessionOffer> offer =
+      LocalOffer(*link, options_.signalled_keys);
+  absl::Status status = offer.status();
+  if (status.ok() && use_standby && StandbyEnabled()) {
+    status = UsePeerStandby(*link, peer_id, peer, *offer);
+  }
+  if (!status.ok()) {
+    CloseLinkNow(std::move(link));
+    if (use_standby) {
+      NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12)
+                        << ": its standby is not usable (" << status
+                        << "); offering without it";
+      StartSession(peer_id, peer, /*use_standby=*/false);
+      return;
+    }
+    FailWaiting(peer, status);
     return;
   }
-  absl::StatusOr<std::string> text =
-      LocalOffer(**link, options_.signalled_keys);
-  if (!text.ok()) {
-    FailWaiting(peer, text.status());
-    return;
-  }
-  peer.link = *std::move(link);
+  peer.link = std::move(link);
   peer.last_failure.reset();
   ++counters_.sessions_started;
-  SendSignal(peer_id, kSignalOffer, session_id, *text);
+  SendSignal(peer_id, kSignalOffer, session_id, FormatSessionOffer(*offer));
   ArmConnectTimeout(peer_id, session_id);
 }
 
-absl::StatusOr<std::string> NodeImpl::LocalOffer(Link& link, bool with_key) {
+absl::Status NodeImpl::UsePeerStandby(Link& link, const std::string& peer_id,
+                                      const Peer& peer, SessionOffer& offer) {
+  if (!peer.record.has_value() || peer.record->standby.empty() ||
+      !link.ephemeral.has_value()) {
+    return absl::OkStatus();  // Nothing to use: a plain offer.
+  }
+  NATFWT_ASSIGN_OR_RETURN(RemoteOffer standby,
+                          ParseRemoteOffer(peer.record->standby));
+  if (!standby.key.has_value()) {
+    return absl::InvalidArgumentError("published without a key");
+  }
+  NATFWT_RETURN_IF_ERROR(UseSignalledKeys(link, peer_id, *standby.key));
+  link.key_exchange = "x25519";
+  link.via_standby = true;
+  link.standby_target = standby.description.ufrag;
+  link.standby_key = standby.key;
+  offer.standby = standby.description.ufrag;
+  const absl::Duration delay = StandbyCheckDelay(peer);
+  if (delay <= absl::ZeroDuration()) {
+    NATFWT_RETURN_IF_ERROR(
+        link.session->SetRemoteDescription(standby.description));
+    link.remote_set = true;
+    return absl::OkStatus();
+  }
+  link.pending_standby = std::move(standby.description);
+  node_thread_.PostDelayed(
+      delay, [this, peer_id, session_id = link.session_id] {
+        auto it = peers_.find(peer_id);
+        if (it == peers_.end() || it->second.link == nullptr ||
+            it->second.link->session_id != session_id) {
+          return;
+        }
+        ApplyPendingStandby(peer_id, it->second);
+      });
+  return absl::OkStatus();
+}
+
+absl::Duration NodeImpl::StandbyCheckDelay(const Peer& peer) const {
+  // A peer whose NAT filters by address drops our checks until it has sent
+  // towards us, which it does once our offer arrived: checks sent now would
+  // be lost and libnice retries only after 100 ms or more (then the peer's
+  // own checks, one way later, have to trigger ours). Checks sent about one
+  // signalling round trip later arrive just after its filter opened. With
+  // an open or full-cone peer (or one whose NAT nobody probed), now is best.
+  // A peer behind an endpoint-dependent mapping gains nothing either way.
+  bool filtering = false;
+  for (const std::string& hint : peer.record->hints) {
+    if (hint == "nat=restricted-cone" || hint == "nat=port-restricted-cone") {
+      filtering = true;
+    }
+  }
+  if (!filtering) return absl::ZeroDuration();
+  std::optional<absl::Duration> rtt = client_->stats().rtt;
+  if (!rtt.has_value()) return absl::ZeroDuration();
+  return std::min(*rtt, kMaxStandbyCheckDelay);
+}
+
+void NodeImpl::ApplyPendingStandby(const std::string& peer_id, Peer& peer) {
+  Link& link = *peer.link;
+  if (!link.pending_standby.has_value()) return;
+  ice::SessionDescription description = *std::move(link.pending_standby);
+  link.pending_standby.reset();
+  if (absl::Status status = link.session->SetRemoteDescription(description);
+      !status.ok()) {
+    const std::string id = peer_id;  // May be the link's own, going now.
+    FailLink(id, peer, status);
+    return;
+  }
+  link.remote_set = true;
+  for (const ice::TrickleMessage& message : link.early_candidates) {
+    (void)link.session->AddRemoteTrickle(message);
+  }
+  link.early_candidates.clear();
+}
+
+absl::StatusOr<SessionOffer> NodeImpl::LocalOffer(Link& link, bool with_key) {
   NATFWT_ASSIGN_OR_RETURN(ice::SessionDescription local,
                           link.session->LocalDescription());
   NATFWT_ASSIGN_OR_RETURN(std::string description, local.Format());
   link.local_ufrag = local.ufrag;
-  SessionOffer offer{std::move(description), std::nullopt};
+  SessionOffer offer{std::move(description), std::nullopt, std::nullopt};
   if (with_key) {
     NATFWT_ASSIGN_OR_RETURN(secure::EphemeralKey key,
                             secure::EphemeralKey::Generate());
     offer.key = key.public_key();
     link.ephemeral = std::move(key);
   }
-  return FormatSessionOffer(offer);
+  return offer;
 }
 
 absl::Status NodeImpl::UseSignalledKeys(
@@ -310,11 +443,11 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     Link& current = *peer.link;
     if (current.session_id == session_id) return;  // A duplicate.
     // Both sides offered at once: the smaller node ID's offer wins.
-    if (current.initiator && !current.remote_set && node_id_ < from) {
+    if (current.initiator && !current.answered && node_id_ < from) {
       ++counters_.glare_resolved;
       return;
     }
-    if (current.initiator && !current.remote_set) ++counters_.glare_resolved;
+    if (current.initiator && !current.answered) ++counters_.glare_resolved;
   }
   absl::StatusOr<RemoteOffer> offer = ParseRemoteOffer(text);
   if (!offer.ok()) {
@@ -323,22 +456,18 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
   }
   // A new offer replaces whatever we had: the peer restarted or lost it.
   RetireLink(from, peer);
-  absl::StatusOr<std::unique_ptr<Link>> link =
-      NewLink(from, session_id, /*initiator=*/false);
+  const bool keyed = options_.signalled_keys && offer->key.has_value();
+  absl::StatusOr<Accepted> link = AcceptingLink(
+      from, session_id, keyed ? offer->standby : std::nullopt, keyed);
   if (!link.ok()) {
     NATFWT_LOG(kWarning) << "session with " << from.substr(0, 12)
                          << " not started: " << link.status();
     return;
   }
-  Link& created = **link;
-  // The answer (and our key) first: the keys must be in place before ICE
-  // can connect.
-  const bool keyed = options_.signalled_keys && offer->key.has_value();
-  absl::StatusOr<std::string> answer = LocalOffer(created, keyed);
-  absl::Status status = answer.status();
-  if (status.ok() && keyed) {
-    status = UseSignalledKeys(created, from, *offer->key);
-  }
+  Link& created = *link->link;
+  // The keys first: they must be in place before ICE can connect.
+  absl::Status status = absl::OkStatus();
+  if (keyed) status = UseSignalledKeys(created, from, *offer->key);
   created.key_exchange = keyed ? "x25519" : "dtls";
   if (status.ok()) {
     status = created.session->SetRemoteDescription(offer->description);
@@ -347,24 +476,60 @@ void NodeImpl::HandleOffer(const std::string& from, Peer& peer,
     NATFWT_LOG(kWarning) << "offer from " << from.substr(0, 12)
                          << " not accepted: " << status;
     ++counters_.signals_malformed;
+    CloseLinkNow(std::move(link->link));
     return;
   }
   created.remote_set = true;
-  peer.link = *std::move(link);
+  created.answered = true;
+  peer.link = std::move(link->link);
   peer.last_failure.reset();
   ++counters_.sessions_accepted;
-  SendSignal(from, kSignalAnswer, session_id, *answer);
+  SendSignal(from, kSignalAnswer, session_id, link->answer);
   ArmConnectTimeout(from, session_id);
+}
+
+absl::StatusOr<NodeImpl::Accepted> NodeImpl::AcceptingLink(
+    const std::string& from, uint64_t session_id,
+    const std::optional<std::string>& standby, bool keyed) {
+  Accepted accepted;
+  if (standby.has_value()) {
+    accepted.link = TakeInboundStandby(*standby, &accepted.answer);
+    if (accepted.link != nullptr) {
+      ++counters_.standby_used;
+      BindLink(*accepted.link, from, session_id, /*initiator=*/false);
+      return accepted;
+    }
+    ++counters_.standby_missed;
+    NATFWT_LOG(kInfo) << "offer from " << from.substr(0, 12)
+                      << " for a standby we no longer have; answering anew";
+  }
+  NATFWT_ASSIGN_OR_RETURN(accepted.link,
+                          NewLink(from, session_id, /*initiator=*/false));
+  absl::StatusOr<SessionOffer> answer = LocalOffer(*accepted.link, keyed);
+  if (!answer.ok()) {
+    CloseLinkNow(std::move(accepted.link));
+    return answer.status();
+  }
+  accepted.answer = FormatSessionOffer(*answer);
+  return accepted;
+}
+
+void NodeImpl::CloseLinkNow(std::unique_ptr<Link> link) {
+  if (link != nullptr && link->session != nullptr) link->session->Close();
 }
 
 void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
                             const std::string& text) {
   if (peer.link == nullptr || peer.link->session_id != session_id ||
-      !peer.link->initiator || peer.link->remote_set) {
+      !peer.link->initiator || peer.link->answered) {
     ++counters_.signals_stale;
     return;
   }
   absl::StatusOr<RemoteOffer> answer = ParseRemoteOffer(text);
+  if (peer.link->standby_target.has_value()) {
+    HandleStandbyAnswer(peer, answer);
+    return;
+  }
   absl::Status status = answer.status();
   const bool keyed = status.ok() && answer->key.has_value() &&
                      peer.link->ephemeral.has_value();
@@ -384,10 +549,32 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
   }
   Link& link = *peer.link;
   link.remote_set = true;
+  link.answered = true;
   for (const ice::TrickleMessage& message : link.early_candidates) {
     (void)link.session->AddRemoteTrickle(message);
   }
   link.early_candidates.clear();
+}
+
+void NodeImpl::HandleStandbyAnswer(Peer& peer,
+                                   const absl::StatusOr<RemoteOffer>& answer) {
+  Link& link = *peer.link;
+  // The peer answers a standby offer with the standby's own text; anything
+  // else means it no longer had that standby and made a fresh session,
+  // whose keys we cannot derive any more (our private key is gone).
+  if (answer.ok() && answer->description.ufrag == *link.standby_target &&
+      answer->key == link.standby_key) {
+    link.answered = true;
+    // The peer has sent towards us by now: no reason to wait any longer.
+    ApplyPendingStandby(link.peer, peer);
+    return;
+  }
+  ++counters_.standby_fallbacks;
+  const std::string peer_id = link.peer;
+  NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12)
+                    << " no longer had its standby; offering anew";
+  RetireLink(peer_id, peer);
+  StartSession(peer_id, peer, /*use_standby=*/false);
 }
 
 void NodeImpl::HandleRestart(Peer& peer, uint64_t session_id,
@@ -528,7 +715,7 @@ void NodeImpl::MaybeReconnect(const std::string& peer_id, Peer& peer) {
 }
 
 void NodeImpl::OnPeerBack(const std::string& peer_id, Peer& peer) {
-  if (peer.link == nullptr || !peer.link->initiator || peer.link->remote_set) {
+  if (peer.link == nullptr || !peer.link->initiator || peer.link->answered) {
     return;
   }
   NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12)

@@ -11,12 +11,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "engine/ice/candidate.h"
 
 namespace natfwt::node {
 namespace {
 
 constexpr size_t kSessionIdDigits = 16;
 constexpr absl::string_view kKeyField = "x25519=";
+constexpr absl::string_view kStandbyField = "standby=";
 constexpr size_t kKeyCharacters = 43;  // 32 bytes, base64url, no padding.
 constexpr absl::string_view kBase64UrlAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -70,6 +72,9 @@ std::string FormatSessionOffer(const SessionOffer& offer) {
         &key);
     absl::StrAppend(&out, " ", kKeyField, key);
   }
+  if (offer.standby.has_value()) {
+    absl::StrAppend(&out, " ", kStandbyField, *offer.standby);
+  }
   return out;
 }
 
@@ -82,7 +87,9 @@ absl::StatusOr<SessionOffer> ParseSessionOffer(absl::string_view text) {
   }
   offer.description = std::string(description);
   if (space == absl::string_view::npos) return offer;
-  absl::string_view field = text.substr(space + 1);
+  absl::string_view rest = text.substr(space + 1);
+  const size_t next = rest.find(' ');
+  absl::string_view field = rest.substr(0, next);
   if (!absl::ConsumePrefix(&field, kKeyField) ||
       field.size() != kKeyCharacters ||
       field.find_first_not_of(kBase64UrlAlphabet) != absl::string_view::npos) {
@@ -99,10 +106,20 @@ absl::StatusOr<SessionOffer> ParseSessionOffer(absl::string_view text) {
   std::copy(bytes.begin(), bytes.end(), key.begin());
   // 43 characters carry 258 bits: the last character's low 2 bits must be
   // zero, so that one key has exactly one text.
-  if (FormatSessionOffer({"", key}) != absl::StrCat(" ", kKeyField, field)) {
+  if (FormatSessionOffer({"", key, std::nullopt}) !=
+      absl::StrCat(" ", kKeyField, field)) {
     return absl::InvalidArgumentError("offer: non-canonical x25519 key");
   }
   offer.key = key;
+  if (next == absl::string_view::npos) return offer;
+  absl::string_view standby = rest.substr(next + 1);
+  if (!absl::ConsumePrefix(&standby, kStandbyField) ||
+      !ice::ValidateUfrag(standby).ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("offer: expected nothing or \"", kStandbyField,
+                     "\" and an ICE ufrag after the key"));
+  }
+  offer.standby = std::string(standby);
   return offer;
 }
 

@@ -12,6 +12,15 @@
 //    for this session (engine/secure/key_agreement.h); the signed envelope
 //    authenticates it. It is optional: an offer or answer without it sets
 //    the session up with the DTLS handshake instead.
+//    An offer may end in " standby=<ufrag>": it was made for the addressee's
+//    standby, the pre-gathered session the addressee publishes in its
+//    record (its "standby" field holds "<description> x25519=<key>", the
+//    same text as an answer's); the ufrag names which one. The initiator has
+//    already applied that description and derived the keys with that key,
+//    so its checks (and records) may arrive before the offer. The addressee
+//    answers with the standby's own text when it still has that standby,
+//    otherwise like any offer (a fresh description and key), and the
+//    initiator then starts over without the standby.
 //      kind "cand":   "<session id> <trickle line>" (engine/ice/trickle_line.h)
 //      kind "restart": "<session id> <natfwt1:... description>" (an ICE
 //                     restart within the session: new credentials)
@@ -72,15 +81,20 @@ inline constexpr size_t kSessionKeySize = 32;
 struct SessionOffer {
   std::string description;  // "natfwt1:..." (not checked here).
   std::optional<std::array<uint8_t, kSessionKeySize>> key;
+  // The addressee's standby this offer was made for (its ICE ufrag); only
+  // with a key.
+  std::optional<std::string> standby;
   bool operator==(const SessionOffer& other) const {
-    return description == other.description && key == other.key;
+    return description == other.description && key == other.key &&
+           standby == other.standby;
   }
 };
-// "<description>[ x25519=<base64url, no padding>]".
+// "<description>[ x25519=<base64url, no padding>[ standby=<ufrag>]]".
 std::string FormatSessionOffer(const SessionOffer& offer);
 // Strict: a non-empty description without spaces, then nothing or exactly
-// one " x25519=" field holding 32 bytes in 43 base64url characters.
-// Errors: kInvalidArgument.
+// one " x25519=" field holding 32 bytes in 43 base64url characters,
+// optionally followed by exactly one " standby=" field holding a valid ICE
+// ufrag (ice::ValidateUfrag). Errors: kInvalidArgument.
 absl::StatusOr<SessionOffer> ParseSessionOffer(absl::string_view text);
 
 enum class DatagramKind : uint8_t {

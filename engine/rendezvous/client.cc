@@ -118,16 +118,19 @@ void ClientImpl::Stop() {
 }
 
 absl::Status ClientImpl::Publish(std::vector<std::string> transport_ids,
-                                 std::vector<std::string> hints) {
+                                 std::vector<std::string> hints,
+                                 std::string standby) {
   NodeRecord record;
   record.transport_ids = std::move(transport_ids);
   record.hints = std::move(hints);
+  record.standby = std::move(standby);
   // Validates and canonicalises the addresses.
   NATFWT_ASSIGN_OR_RETURN(std::string body, EncodeRecordBody(record));
   NATFWT_ASSIGN_OR_RETURN(NodeRecord canonical, DecodeRecordBody(body));
   absl::MutexLock lock(&mutex_);
   transport_ids_ = std::move(canonical.transport_ids);
   hints_ = std::move(canonical.hints);
+  standby_ = std::move(canonical.standby);
   ++publish_version_;
   if (!registered_) return absl::OkStatus();
   NATFWT_ASSIGN_OR_RETURN(std::string envelope, SignRecordLocked());
@@ -144,6 +147,7 @@ absl::StatusOr<std::string> ClientImpl::SignRecordLocked() {
   NodeRecord record;
   record.transport_ids = transport_ids_;
   record.hints = hints_;
+  record.standby = standby_;
   EnvelopeFields fields;
   fields.kind = EnvelopeKind::kRecord;
   fields.network = options_.network;
@@ -236,6 +240,7 @@ void ClientImpl::OnTimers(absl::Time now) {
       } else if (now - last_sent_ >= options_.keepalive) {
         output_ += VerbOnly(ClientVerb::kPing);
         last_sent_ = now;
+        if (!ping_sent_.has_value()) ping_sent_ = now;
       }
       return;
   }

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ struct NodeRecord {
   // Free-form reachability hints ("nat=port-restricted", "relay-only"),
   // each at most 128 printable ASCII characters, at most 16 of them.
   std::vector<std::string> hints;
+  // A pre-gathered session offer the node keeps ready for whoever starts a
+  // session with it next (engine/node/node_wire.h, "standby"): printable
+  // ASCII, at most kMaxStandbyLength bytes; empty when there is none. Opaque
+  // to the rendezvous.
+  std::string standby;
   // When the node signed it (its own clock), milliseconds since the epoch.
   int64_t signed_at_ms = 0;
 };
@@ -81,6 +87,10 @@ struct ClientStats {
   // Valid signature but for another network or node (a server relaying a
   // genuine message to the wrong place).
   uint64_t rejected_misdirected = 0;
+  // Smoothed round-trip time to the server (RFC 6298's SRTT over
+  // REGISTER/WELCOME and PING/PONG exchanges, the server's work included);
+  // absent before the first registration.
+  std::optional<absl::Duration> rtt;
 };
 
 class ClientObserver {
@@ -128,9 +138,10 @@ class Client {
   virtual absl::Status Start() = 0;
   // Replaces this node's published record (network and node ID are filled
   // in); sent now when connected, and on every (re)registration.
-  // Errors: kInvalidArgument (bad transport ID or hint).
+  // Errors: kInvalidArgument (bad transport ID, hint or standby).
   virtual absl::Status Publish(std::vector<std::string> transport_ids,
-                               std::vector<std::string> hints) = 0;
+                               std::vector<std::string> hints,
+                               std::string standby) = 0;
   // Signs and sends a message to `to` (a node ID) through the server.
   // Errors: kInvalidArgument (bad node ID, kind or payload size);
   // kUnavailable when not connected (nothing is queued across reconnects).

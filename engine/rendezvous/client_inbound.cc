@@ -47,6 +47,8 @@ void ClientImpl::HandleLine(const std::string& line, absl::Time now) {
       if (registered) HandleGone(*message);
       break;
     case ServerVerb::kPong:
+      if (ping_sent_.has_value()) NoteRoundTrip(now - *ping_sent_);
+      ping_sent_.reset();
       return;
     case ServerVerb::kError:
       HandleError(*message, now);
@@ -55,6 +57,12 @@ void ClientImpl::HandleLine(const std::string& line, absl::Time now) {
   if (!registered) {
     CountRejection(absl::InvalidArgumentError("message before WELCOME"));
   }
+}
+
+void ClientImpl::NoteRoundTrip(absl::Duration sample) {
+  if (sample < absl::ZeroDuration()) return;
+  absl::MutexLock lock(&mutex_);
+  stats_.rtt = stats_.rtt.has_value() ? (*stats_.rtt * 7 + sample) / 8 : sample;
 }
 
 void ClientImpl::HandleHello(const ServerMessage& message, absl::Time now) {
@@ -80,6 +88,7 @@ void ClientImpl::HandleHello(const ServerMessage& message, absl::Time now) {
   request.auth = *std::move(auth);
   output_ += EncodeClientMessage(request);
   said_hello_ = true;
+  register_sent_ = now;
 }
 
 absl::StatusOr<std::string> ClientImpl::SignAuth(const std::string& challenge) {
@@ -104,6 +113,8 @@ void ClientImpl::HandleWelcome(const ServerMessage& message, absl::Time now) {
   state_ = State::kRegistered;
   failed_attempts_ = 0;
   last_sent_ = now;
+  ping_sent_.reset();
+  NoteRoundTrip(now - register_sent_);
   {
     absl::MutexLock lock(&mutex_);
     registered_ = true;

@@ -50,7 +50,8 @@ class ClientImpl final : public Client {
 
   absl::Status Start() override;
   absl::Status Publish(std::vector<std::string> transport_ids,
-                       std::vector<std::string> hints) override;
+                       std::vector<std::string> hints,
+                       std::string standby) override;
   absl::Status Send(absl::string_view to, absl::string_view kind,
                     absl::string_view payload) override;
   std::vector<NodeRecord> Peers() const override;
@@ -112,6 +113,7 @@ class ClientImpl final : public Client {
   bool registered_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<std::string> transport_ids_ ABSL_GUARDED_BY(mutex_);
   std::vector<std::string> hints_ ABSL_GUARDED_BY(mutex_);
+  std::string standby_ ABSL_GUARDED_BY(mutex_);
   int64_t last_record_ms_ ABSL_GUARDED_BY(mutex_) = 0;
   // Bumped by Publish(); registered_version_ is the one REGISTER carried.
   uint64_t publish_version_ ABSL_GUARDED_BY(mutex_) = 0;
@@ -138,6 +140,10 @@ class ClientImpl final : public Client {
   absl::Time last_sent_;
   absl::Time last_received_;
   bool said_hello_ = false;  // REGISTER sent on this connection.
+  // Round-trip samples: REGISTER to WELCOME, PING to PONG (one at a time).
+  absl::Time register_sent_;
+  std::optional<absl::Time> ping_sent_;
+  void NoteRoundTrip(absl::Duration sample);
   ReplayCache replay_cache_;
   std::map<std::string, KnownRecord> known_;
   std::mt19937_64 random_;

@@ -358,6 +358,17 @@ absl::Status ValidateSignalKind(absl::string_view kind) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateStandby(absl::string_view standby) {
+  if (standby.size() > kMaxStandbyLength) {
+    return Malformed("a standby offer has at most 2048 characters");
+  }
+  for (char c : standby) {
+    if (c < 0x20 || c > 0x7e)
+      return Malformed("a standby offer is printable ASCII");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateHint(absl::string_view hint) {
   if (hint.empty() || hint.size() > kMaxHintLength) {
     return Malformed("a hint has 1 to 128 characters");
@@ -523,9 +534,14 @@ absl::StatusOr<std::string> EncodeRecordBody(const NodeRecord& record) {
   for (const std::string& hint : record.hints) {
     NATFWT_RETURN_IF_ERROR(ValidateHint(hint));
   }
+  NATFWT_RETURN_IF_ERROR(ValidateStandby(record.standby));
   std::string body;
   WriteList(canonical, &body);
   WriteList(record.hints, &body);
+  if (!record.standby.empty()) {
+    PutUint(&body, record.standby.size(), 2);
+    body += record.standby;
+  }
   return body;
 }
 
@@ -536,6 +552,14 @@ absl::StatusOr<NodeRecord> DecodeRecordBody(absl::string_view body) {
       ReadList(reader, kMaxTransportIds, 45, &record.transport_ids));
   NATFWT_RETURN_IF_ERROR(
       ReadList(reader, kMaxHints, kMaxHintLength, &record.hints));
+  if (!reader.done()) {
+    absl::string_view standby;
+    if (!reader.Prefixed(2, kMaxStandbyLength, &standby) || standby.empty()) {
+      return Malformed("standby offer empty, truncated or too long");
+    }
+    NATFWT_RETURN_IF_ERROR(ValidateStandby(standby));
+    record.standby = std::string(standby);
+  }
   if (!reader.done()) return Malformed("trailing bytes after the record");
   for (const std::string& id : record.transport_ids) {
     NATFWT_ASSIGN_OR_RETURN(std::string canonical, CanonicalTransportId(id));

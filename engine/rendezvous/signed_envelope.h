@@ -77,17 +77,19 @@ namespace natfwt::rendezvous {
 enum class EnvelopeKind : uint8_t { kRecord = 1, kSignal = 2, kAuth = 3 };
 
 // Size limits (implementation choices). A signal body is one length byte,
-// the kind and the payload; a record holds at most 16 addresses and 16
-// hints of 128 characters; an auth body is the 32-byte challenge.
+// the kind and the payload; a record holds at most 16 addresses, 16 hints
+// of 128 characters and a standby offer of 2048; an auth body is the
+// 32-byte challenge.
 inline constexpr size_t kMaxNetworkLength = 64;
 inline constexpr size_t kMaxSignalKindLength = 16;
 inline constexpr size_t kMaxSignalBody =
     1 + kMaxSignalKindLength + Client::kMaxPayload;
-inline constexpr size_t kMaxRecordBody = 4096;
+inline constexpr size_t kMaxRecordBody = 8192;
 inline constexpr size_t kChallengeSize = 32;
 inline constexpr size_t kMaxTransportIds = 16;
 inline constexpr size_t kMaxHints = 16;
 inline constexpr size_t kMaxHintLength = 128;
+inline constexpr size_t kMaxStandbyLength = 2048;
 // A natfwt certificate is about 400 bytes; this leaves room for others.
 inline constexpr size_t kMaxCertificateSize = 2048;
 // A DER ECDSA P-256 signature is at most 72 bytes.
@@ -133,6 +135,7 @@ absl::string_view RejectionName(Rejection rejection);
 absl::Status ValidateNetworkName(absl::string_view network);
 absl::Status ValidateSignalKind(absl::string_view kind);  // [a-z0-9-]{1,16}
 absl::Status ValidateHint(absl::string_view hint);        // Printable, <= 128.
+absl::Status ValidateStandby(absl::string_view standby);  // Printable, <= 2048.
 // Returns the canonical text of an IPv4/IPv6 address (RFC 5952 for IPv6).
 absl::StatusOr<std::string> CanonicalTransportId(absl::string_view text);
 
@@ -194,6 +197,7 @@ absl::StatusOr<Envelope> VerifyEnvelope(absl::string_view bytes,
 //   signal body: u8 kind length | kind | payload (the rest)
 //   record body: u8 count | count x (u8 length | canonical address text)
 //                u8 count | count x (u8 length | hint text)
+//                [u16 length (1..2048) | standby text]   only when not empty
 absl::StatusOr<std::string> EncodeSignalBody(absl::string_view kind,
                                              absl::string_view payload);
 absl::StatusOr<Signal> DecodeSignalBody(absl::string_view body);

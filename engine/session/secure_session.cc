@@ -265,6 +265,12 @@ absl::Status SecureSession::UsePresetKeys(const secure::ChannelKeys& keys,
         "keys were set already or a handshake started");
   }
   preset_ = std::make_shared<AeadTransform>(std::move(*channel));
+  if (!unopened_.empty()) {
+    Post([records = std::move(unopened_)](SecureSession& s) {
+      for (const std::vector<uint8_t>& record : records) s.OpenRecord(record);
+    });
+    unopened_.clear();
+  }
   return absl::OkStatus();
 }
 
@@ -310,6 +316,9 @@ void SecureSession::StartHandshake() {
     }
     handshake_ = std::move(*created);
     handshake = handshake_;
+    // Records sent before the handshake cannot open with its keys.
+    stats_.drops_not_secure += unopened_.size();
+    unopened_.clear();
   }
   SetState(SessionState::kHandshaking, absl::OkStatus());
   absl::Status started = handshake->Start();
@@ -414,7 +423,12 @@ void SecureSession::OpenRecord(absl::Span<const uint8_t> record) {
       early = true;
     }
     if (transform == nullptr) {
-      ++stats_.drops_not_secure;
+      if (handshake_ == nullptr && unopened_.size() < kMaxUnopened) {
+        unopened_.emplace_back(record.begin(), record.end());
+        ++stats_.early_records;
+      } else {
+        ++stats_.drops_not_secure;
+      }
       return;
     }
   }

@@ -121,9 +121,11 @@ struct SessionStats {
   uint64_t packets_sent = 0;
   uint64_t bytes_sent = 0;  // Plaintext bytes.
   uint64_t packets_received = 0;
-  uint64_t bytes_received = 0;      // Plaintext bytes.
-  uint64_t send_errors = 0;         // Not secure yet, too large, path error.
-  uint64_t drops_not_secure = 0;    // Data records before the handshake.
+  uint64_t bytes_received = 0;    // Plaintext bytes.
+  uint64_t send_errors = 0;       // Not secure yet, too large, path error.
+  uint64_t drops_not_secure = 0;  // Data records before the handshake.
+  // Records that came before any keys and were kept for UsePresetKeys().
+  uint64_t early_records = 0;
   uint64_t drops_unknown_type = 0;  // First byte neither DTLS nor data.
   uint64_t drops_auth = 0;          // Tampered, forged, wrong key.
   uint64_t drops_replay = 0;        // Replayed or too old.
@@ -223,7 +225,8 @@ class SecureSession {
   // Keys agreed outside the session, used instead of the DTLS handshake
   // (see the file comment); `role` is this side's (the side that started
   // the exchange seals with client_to_server, as the DTLS client would).
-  // Call before SetRemoteDescription() (before ICE can connect). Errors:
+  // Call before SetRemoteDescription() (before ICE can connect). Records
+  // that came before (at most 8) are opened with them. Errors:
   // kFailedPrecondition when keys were set already or a handshake started;
   // those of secure::AeadChannel::Create.
   absl::Status UsePresetKeys(const secure::ChannelKeys& keys,
@@ -368,6 +371,13 @@ class SecureSession {
   static constexpr size_t kMaxRemoteRelays = 64;
   std::vector<std::vector<uint8_t>> unsent_ ABSL_GUARDED_BY(mutex_);
   static constexpr size_t kMaxUnsent = 16;
+  // Records from the peer that came before any keys (neither preset nor a
+  // handshake yet): a peer that knew our key in advance (the node's
+  // standby, engine/node/node_wire.h) may send before our side learned its
+  // key. Opened when UsePresetKeys() comes; dropped (drops_not_secure) when
+  // a handshake starts instead or there are more than kMaxUnopened.
+  std::vector<std::vector<uint8_t>> unopened_ ABSL_GUARDED_BY(mutex_);
+  static constexpr size_t kMaxUnopened = 8;
 
   mutable absl::Mutex liveness_mutex_ ABSL_ACQUIRED_AFTER(mutex_);
   std::optional<Liveness> liveness_ ABSL_GUARDED_BY(liveness_mutex_);

@@ -178,10 +178,16 @@ absl::Status LabNodes::WaitReady(absl::Duration timeout) const {
                          "):\n", Tail(node->log_path, 15)));
       }
       absl::StatusOr<ControlReply> reply = AskNode(*node, "status json");
+      // Ready also means warm: the node's outbound standby is gathered and
+      // it holds every other node's published standby (node.h), so the
+      // first session with anyone starts without a signalling round trip.
       bool ready =
           reply.ok() && !reply->lines.empty() &&
           absl::StrContains(reply->lines[0], "\"rendezvous_connected\":true") &&
-          CountOccurrences(reply->lines[0], "\"online\":true") >= others;
+          absl::StrContains(reply->lines[0],
+                            "\"standby_outbound_ready\":true") &&
+          CountOccurrences(reply->lines[0], "\"online\":true") >= others &&
+          CountOccurrences(reply->lines[0], "\"peer_standby\":true") >= others;
       if (!ready) still.push_back(node);
     }
     pending = std::move(still);
@@ -199,6 +205,33 @@ absl::Status LabNodes::WaitReady(absl::Duration timeout) const {
     absl::SleepFor(absl::Milliseconds(100));  // Polling their status.
   }
   return absl::OkStatus();
+}
+
+absl::Status LabNodes::WaitWarm(const LabNode& from, const LabNode& to,
+                                absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  const std::string peer = absl::StrCat("\"node_id\":\"", to.node_id, "\"");
+  while (true) {
+    absl::StatusOr<ControlReply> reply = AskNode(from, "status json");
+    if (reply.ok() && !reply->lines.empty()) {
+      absl::string_view json = reply->lines[0];
+      // The peer's object runs from its node_id to the next one.
+      size_t at = json.find(peer);
+      absl::string_view entry =
+          at == absl::string_view::npos ? "" : json.substr(at + peer.size());
+      entry = entry.substr(0, entry.find("\"node_id\""));
+      if (absl::StrContains(json, "\"standby_outbound_ready\":true") &&
+          absl::StrContains(entry, "\"peer_standby\":true")) {
+        return absl::OkStatus();
+      }
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(from.host, " is not warm for ", to.host, " within ",
+                       absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(20));  // Polling its status.
+  }
 }
 
 std::vector<std::string> LabNodes::Stop() {

@@ -67,10 +67,17 @@ class LabNodes {
   absl::StatusOr<LabNode> node(absl::string_view host) const;
 
   // Waits until every node answers on its control socket, is registered at
-  // the rendezvous and sees every other node online. Errors:
+  // the rendezvous, sees every other node online with a published standby
+  // and has its own outbound standby ready. Errors:
   // kDeadlineExceeded naming the nodes that are not ready (with the end of
   // their logs); kUnavailable when a node exited.
   absl::Status WaitReady(absl::Duration timeout) const;
+
+  // Waits until `from` has its outbound standby ready and holds `to`'s
+  // published standby (a session from `from` to `to` would start warm;
+  // engine/node/node.h). Errors: kDeadlineExceeded.
+  static absl::Status WaitWarm(const LabNode& from, const LabNode& to,
+                               absl::Duration timeout);
 
   // SIGTERM to every node, then waits for each (SIGKILL after 5 s).
   // Returns the nodes that did not exit with 0 (empty: all clean).

@@ -72,8 +72,16 @@ void PingOnce(const LabNode& from, const LabNode& to, int count,
   if (!code.ok()) *last_error = std::string(code.status().message());
 }
 
+// How long a pair waits for its nodes' standbys (then it runs cold).
+constexpr absl::Duration kWarmTimeout = absl::Seconds(10);
+
 void RunPair(const LabNode& from, const LabNode& to,
              const MatrixOptions& options, PairResult& result) {
+  // The setup time is that of a new session between idle nodes, whose
+  // standbys are gathered (the pair before may have just taken them).
+  // Pairs run at once share standbys; whoever misses one falls back to a
+  // plain offer, and `warm` says so.
+  result.warm = LabNodes::WaitWarm(from, to, kWarmTimeout).ok();
   absl::Time start = absl::Now();
   std::string last_error;
   PingOnce(from, to, options.pings, options.ping_interval, start, result,
@@ -291,6 +299,8 @@ std::string RenderMatrixJson(const MatrixResult& result) {
     } else {
       json.Null();
     }
+    json.Key("warm");
+    json.Bool(pair.warm);
     json.Key("replies");
     json.Int(pair.replies);
     json.Key("ok");

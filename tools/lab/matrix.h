@@ -58,6 +58,8 @@ struct PairResult {
   std::optional<absl::Duration> direct_after;
   std::optional<absl::Duration> setup;  // As the node measured it.
   int replies = 0;
+  // Both standbys were ready when the ping started (LabNodes::WaitWarm).
+  bool warm = false;
   std::string detail;  // Candidates, or why it failed.
   bool ok() const { return path.has_value() && *path == expected; }
 };

@@ -76,6 +76,10 @@ void PeerJson(JsonWriter& json, const node::PeerStatus& peer) {
   OptionalMs(json, "setup_ms", peer.setup_time);
   json.Key("key_exchange");
   json.String(peer.key_exchange);
+  json.Key("standby");
+  json.Bool(peer.standby);
+  json.Key("peer_standby");
+  json.Bool(peer.peer_standby);
   StringArray(json, "transport_ids", peer.transport_ids);
   json.Key("online");
   json.Bool(peer.online);
@@ -92,7 +96,11 @@ void CountersJson(JsonWriter& json, const node::NodeCounters& c) {
       {"offers_not_allowed", c.offers_not_allowed},
       {"signals_malformed", c.signals_malformed},
       {"signals_stale", c.signals_stale},
-      {"glare_resolved", c.glare_resolved}};
+      {"glare_resolved", c.glare_resolved},
+      {"standby_used", c.standby_used},
+      {"standby_missed", c.standby_missed},
+      {"standby_fallbacks", c.standby_fallbacks},
+      {"standbys_gathered", c.standbys_gathered}};
   for (const auto& [key, value] : fields) {
     json.Key(key);
     json.Int(static_cast<int64_t>(value));
@@ -186,8 +194,14 @@ std::string RenderStatusText(const node::NodeStatus& status, absl::Time now,
   std::string out = absl::StrCat(
       "node        ", status.node_id, "\n", "network     ", status.network,
       " (rendezvous ", status.rendezvous,
-      status.rendezvous_connected ? ", connected" : ", not connected", ")\n",
-      "nat         ", status.nat_behaviour, "\n", "transport   ",
+      status.rendezvous_connected ? ", connected" : ", not connected",
+      status.rendezvous_rtt.has_value()
+          ? absl::StrCat(", rtt ", Milliseconds(*status.rendezvous_rtt))
+          : "",
+      ")\n", "nat         ", status.nat_behaviour, "\n", "standby     ",
+      status.standby_published ? "published" : "not published",
+      status.standby_outbound_ready ? ", outbound ready" : "", "\n",
+      "transport   ",
       status.transport_ids.empty() ? "(none)"
                                    : absl::StrJoin(status.transport_ids, " "),
       "\n", "allow       ",
@@ -224,7 +238,8 @@ std::string RenderStatusText(const node::NodeStatus& status, absl::Time now,
     if (peer.setup_time.has_value()) {
       absl::StrAppend(&out, " (setup ", Milliseconds(*peer.setup_time),
                       peer.key_exchange.empty() ? "" : ", keys by ",
-                      peer.key_exchange, ")");
+                      peer.key_exchange, peer.standby ? ", on a standby" : "",
+                      ")");
     }
     absl::StrAppend(&out, "\n");
     if (!peer.transport_ids.empty()) {
@@ -247,6 +262,11 @@ std::string RenderStatusJson(const node::NodeStatus& status,
   json.String(status.rendezvous);
   json.Key("rendezvous_connected");
   json.Bool(status.rendezvous_connected);
+  OptionalMs(json, "rendezvous_rtt_ms", status.rendezvous_rtt);
+  json.Key("standby_published");
+  json.Bool(status.standby_published);
+  json.Key("standby_outbound_ready");
+  json.Bool(status.standby_outbound_ready);
   StringArray(json, "transport_ids", status.transport_ids);
   json.Key("nat");
   json.String(status.nat_behaviour);

@@ -191,6 +191,21 @@ INSTANTIATE_TEST_SUITE_P(
                      c.timeouts.gathering = absl::ZeroDuration();
                    },
                    "timeouts"},
+        ConfigCase{"PacingBelowRfcMinimum",
+                   [](SessionConfig& c) {
+                     c.timeouts.check_pacing = absl::Milliseconds(4);
+                   },
+                   "check pacing"},
+        ConfigCase{"PacingTooLong",
+                   [](SessionConfig& c) {
+                     c.timeouts.check_pacing = absl::Milliseconds(501);
+                   },
+                   "check pacing"},
+        ConfigCase{"PacingNotWholeMilliseconds",
+                   [](SessionConfig& c) {
+                     c.timeouts.check_pacing = absl::Microseconds(7500);
+                   },
+                   "check pacing"},
         ConfigCase{"NegativeRestarts",
                    [](SessionConfig& c) { c.max_auto_restarts = -1; },
                    "max_auto_restarts"}),

@@ -6,8 +6,10 @@
 // released before Close returns), a certificate that is not trusted, a TURN
 // server named by host name, and a relayed session moving to a direct pair.
 
+#include <algorithm>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "engine/ice/ice_session.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -163,6 +165,34 @@ TEST_F(IceTurnTest, UntrustedCertificateGivesNoRelayCandidate) {
   for (const TrickleCandidate& c : r.candidates) {
     EXPECT_NE(c.candidate.type, CandidateType::kRelay);
   }
+}
+
+// coturn usually serves STUN and TURN on one port. libnice 0.1.21 would
+// drop the answer to its STUN request there (it takes everything from a UDP
+// TURN server's address for TURN traffic) and finish gathering only when
+// that request times out, after about 2 s; the session leaves such a STUN
+// server out and gets the mapped address from the allocation instead.
+TEST_F(IceTurnTest, StunServerOnTheTurnPortDoesNotHoldGatheringUp) {
+  SessionConfig config = RelayConfig(true, TurnTransport::kUdp);
+  config.relay_only = false;
+  NATFWT_ASSERT_OK_AND_ASSIGN(TurnUri turn,
+                              ParseTurnUri(config.turn_servers[0].uri));
+  config.stun_servers = {absl::StrCat("127.0.0.1:", turn.server.port)};
+  testing::RecordingObserver observer;
+  NATFWT_ASSERT_OK_AND_ASSIGN(
+      auto session, IceSession::Create(thread_, config, {}, &observer));
+  const absl::Time start = absl::Now();
+  ASSERT_THAT(session->Start(), IsOk());
+  ASSERT_TRUE(observer.WaitFor(
+      [](const Recorded& r) { return !r.gathering_done.empty(); }, kConnect));
+  // A loopback allocation takes milliseconds; the lost STUN answer would
+  // take libnice's whole retransmission schedule.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  const Recorded r = observer.Snapshot();
+  EXPECT_TRUE(std::any_of(r.candidates.begin(), r.candidates.end(),
+                          [](const TrickleCandidate& c) {
+                            return c.candidate.type == CandidateType::kRelay;
+                          }));
 }
 
 TEST_F(IceTurnTest, CloseReleasesAllocationsTunnelsAndSockets) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -102,6 +103,23 @@ class NodeTest : public ::testing::Test {
     return false;
   }
 
+  // Waits until `node` has its outbound standby and sees `peer`'s published
+  // one.
+  static bool WaitForStandby(Node& node, const std::string& peer) {
+    absl::Time deadline = absl::Now() + kWait;
+    while (absl::Now() < deadline) {
+      NodeStatus status = node.Status();
+      for (const PeerStatus& p : status.peers) {
+        if (p.node_id == peer && p.peer_standby &&
+            status.standby_outbound_ready) {
+          return true;
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(20));  // Polling a condition.
+    }
+    return false;
+  }
+
   // Starts both nodes and waits until each sees the other.
   static void StartAndMeet(Node& a, Node& b) {
     ASSERT_THAT(a.Start(), IsOk());
@@ -148,6 +166,87 @@ TEST_F(NodeTest, PingCreatesADirectSessionOnDemand) {
   PingRun again = RunPing(*a, b->node_id(), 2);
   EXPECT_THAT(again.replies, Each(Field(&PingReply::status, IsOk())));
   EXPECT_EQ(a->Status().counters.sessions_started, 1u);
+}
+
+// With both standbys gathered, the initiator starts on the peer's published
+// standby: no signalling round trip before its checks. The responder then
+// publishes a new standby, and the next session uses that one.
+TEST_F(NodeTest, SessionsStartOnThePeersStandby) {
+  auto a = MakeNode("a", {"any"});
+  auto b = MakeNode("b", {"any"});
+  ASSERT_NO_FATAL_FAILURE(StartAndMeet(*a, *b));
+  ASSERT_TRUE(WaitForStandby(*a, b->node_id()));
+  EXPECT_TRUE(b->Status().standby_published);
+
+  PingRun run = RunPing(*a, b->node_id(), 2);
+  ASSERT_EQ(run.replies.size(), 2u);
+  EXPECT_THAT(run.replies, Each(Field(&PingReply::status, IsOk())));
+  EXPECT_EQ(run.replies[0].path, "direct");
+  NodeStatus a_status = a->Status();
+  ASSERT_EQ(a_status.peers.size(), 1u);
+  EXPECT_TRUE(a_status.peers[0].standby);
+  EXPECT_EQ(a_status.peers[0].key_exchange, "x25519");
+  EXPECT_EQ(a_status.counters.standby_fallbacks, 0u);
+  NodeStatus b_status = b->Status();
+  EXPECT_EQ(b_status.counters.standby_used, 1u);
+  EXPECT_EQ(b_status.counters.standby_missed, 0u);
+  ASSERT_EQ(b_status.peers.size(), 1u);
+  EXPECT_TRUE(b_status.peers[0].standby);
+  EXPECT_FALSE(b_status.peers[0].initiator);
+
+  // b ends the session (going dormant closes idle sessions and drops its
+  // standbys); back to active it gathers a new standby, and a's next
+  // session starts on that one.
+  b->SetDormant(true);
+  absl::Time deadline = absl::Now() + kWait;
+  while (a->Status().peers[0].state == "secure" && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));  // Polling a condition.
+  }
+  ASSERT_NE(a->Status().peers[0].state, "secure");
+  EXPECT_FALSE(b->Status().standby_published);
+  b->SetDormant(false);
+  ASSERT_TRUE(WaitForStandby(*a, b->node_id()));
+  PingRun again = RunPing(*a, b->node_id(), 1);
+  ASSERT_EQ(again.replies.size(), 1u);
+  EXPECT_THAT(again.replies[0].status, IsOk());
+  EXPECT_EQ(a->Status().counters.sessions_started, 2u);
+  EXPECT_EQ(b->Status().counters.standby_used, 2u);
+  EXPECT_EQ(a->Status().counters.standby_fallbacks, 0u);
+}
+
+// Two initiators reach for the same standby at once: one gets it, the
+// other's offer is answered with a fresh session, which it cannot use (its
+// keys came from the standby), so it offers again without a standby. Every
+// ping is answered either way.
+TEST_F(NodeTest, AnOfferForATakenStandbyIsRedone) {
+  auto a = MakeNode("a", {"any"});
+  auto b = MakeNode("b", {"any"});
+  auto c = MakeNode("c", {"any"});
+  ASSERT_THAT(a->Start(), IsOk());
+  ASSERT_THAT(b->Start(), IsOk());
+  ASSERT_THAT(c->Start(), IsOk());
+  for (Node* node : {a.get(), b.get(), c.get()}) {
+    ASSERT_TRUE(WaitForMembers(*node, 2));
+  }
+  ASSERT_TRUE(WaitForStandby(*a, b->node_id()));
+  ASSERT_TRUE(WaitForStandby(*c, b->node_id()));
+
+  PingRun from_a, from_c;
+  std::thread other([&] { from_c = RunPing(*c, b->node_id(), 2); });
+  from_a = RunPing(*a, b->node_id(), 2);
+  other.join();
+  ASSERT_EQ(from_a.replies.size(), 2u);
+  ASSERT_EQ(from_c.replies.size(), 2u);
+  EXPECT_THAT(from_a.replies, Each(Field(&PingReply::status, IsOk())));
+  EXPECT_THAT(from_c.replies, Each(Field(&PingReply::status, IsOk())));
+  const NodeCounters b_counters = b->Status().counters;
+  EXPECT_EQ(b_counters.standby_used, 1u);
+  // Every offer for the taken standby was redone by its initiator (both
+  // offers normally leave before b republishes, so this is usually 1).
+  EXPECT_EQ(b_counters.standby_missed,
+            a->Status().counters.standby_fallbacks +
+                c->Status().counters.standby_fallbacks);
+  EXPECT_EQ(b_counters.sessions_accepted, 2u + b_counters.standby_missed);
 }
 
 // A peer that sends no key in its offer or answer (signalled_keys off: an

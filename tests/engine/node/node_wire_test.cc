@@ -46,15 +46,19 @@ TEST(SignalBody, RejectsMalformed) {
 }
 
 TEST(SessionOffer, RoundTripsWithAndWithoutAKey) {
-  SessionOffer plain{"natfwt1:AQEEWng0", std::nullopt};
+  SessionOffer plain{"natfwt1:AQEEWng0", std::nullopt, std::nullopt};
   EXPECT_EQ(FormatSessionOffer(plain), "natfwt1:AQEEWng0");
-  SessionOffer keyed{"natfwt1:AQEEWng0", std::array<uint8_t, 32>{}};
+  SessionOffer keyed{"natfwt1:AQEEWng0", std::array<uint8_t, 32>{},
+                     std::nullopt};
   for (size_t i = 0; i < 32; ++i) (*keyed.key)[i] = static_cast<uint8_t>(i);
   const std::string text = FormatSessionOffer(keyed);
   EXPECT_EQ(
       text,
       "natfwt1:AQEEWng0 x25519=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8");
-  for (const SessionOffer& offer : {plain, keyed}) {
+  SessionOffer for_standby = keyed;
+  for_standby.standby = "Zx4k+/9a";
+  EXPECT_EQ(FormatSessionOffer(for_standby), text + " standby=Zx4k+/9a");
+  for (const SessionOffer& offer : {plain, keyed, for_standby}) {
     absl::StatusOr<SessionOffer> parsed =
         ParseSessionOffer(FormatSessionOffer(offer));
     ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -74,12 +78,21 @@ TEST(SessionOffer, RejectsMalformed) {
            "natfwt1:A  x25519=" + key,                     // Two spaces.
            "natfwt1:A x25519=" + key.substr(0, 42) + "+",  // Not base64url.
            "natfwt1:A x25519=" + key.substr(0, 42) + "9",  // Non-canonical.
+           "natfwt1:A standby=Zx4k",                 // Standby without a key.
+           "natfwt1:A x25519=" + key + " standby=",  // Empty ufrag.
+           "natfwt1:A x25519=" + key + " standby=abc",     // Ufrag too short.
+           "natfwt1:A x25519=" + key + " standby=Zx4k!",   // Not ice-char.
+           "natfwt1:A x25519=" + key + " standby=Zx4k ",   // Trailing space.
+           "natfwt1:A x25519=" + key + " standby=Zx4k x",  // Trailing field.
+           "natfwt1:A x25519=" + key + " ufrag=Zx4k",      // Unknown field.
        }) {
     EXPECT_EQ(ParseSessionOffer(bad).status().code(),
               absl::StatusCode::kInvalidArgument)
         << bad;
   }
   EXPECT_TRUE(ParseSessionOffer("natfwt1:A x25519=" + key).ok());
+  EXPECT_TRUE(
+      ParseSessionOffer("natfwt1:A x25519=" + key + " standby=Zx4k").ok());
 }
 
 TEST(Ping, RoundTripsAndIgnoresPadding) {

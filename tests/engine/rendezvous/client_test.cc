@@ -122,11 +122,13 @@ TEST(Client, SendAndPublishValidate) {
   EXPECT_THAT(node.client->Send(std::string(64, 'a'), "offer",
                                 std::string(Client::kMaxPayload + 1, 'x')),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(node.client->Publish({"fd12::1", "bogus"}, {}),
+  EXPECT_THAT(node.client->Publish({"fd12::1", "bogus"}, {}, ""),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(node.client->Publish({}, {"bad\nhint"}),
+  EXPECT_THAT(node.client->Publish({}, {}, "bad\nstandby"),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(node.client->Publish({"fd12::1"}, {"nat=port"}), IsOk());
+  EXPECT_THAT(node.client->Publish({}, {"bad\nhint"}, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(node.client->Publish({"fd12::1"}, {"nat=port"}, ""), IsOk());
   node.client->Stop();  // Harmless when never started.
 }
 
@@ -136,9 +138,9 @@ TEST(Client, ThreeClientsTwoNetworks) {
   Node a(server->port(), "home");
   Node b(server->port(), "home");
   Node c(server->port(), "work");
-  ASSERT_THAT(a.client->Publish({"fd12::a", "100.64.0.1"}, {"nat=none"}),
+  ASSERT_THAT(a.client->Publish({"fd12::a", "100.64.0.1"}, {"nat=none"}, ""),
               IsOk());
-  ASSERT_THAT(b.client->Publish({"fd12::b"}, {}), IsOk());
+  ASSERT_THAT(b.client->Publish({"fd12::b"}, {}, ""), IsOk());
   for (Node* node : {&a, &b, &c}) ASSERT_THAT(node->client->Start(), IsOk());
 
   // Discovery, with the published records.
@@ -177,11 +179,14 @@ TEST(Client, ThreeClientsTwoNetworks) {
               ElementsAre("natfwt1:offer-from-a"));
 
   // A republished record reaches the others.
-  ASSERT_THAT(b.client->Publish({"fd12::bb"}, {"relay-only"}), IsOk());
+  ASSERT_THAT(b.client->Publish({"fd12::bb"}, {"relay-only"},
+                                "natfwt1:standby x25519=key"),
+              IsOk());
   ASSERT_TRUE(a.SawPeer(b.id(), 2));
   EXPECT_THAT(a.observer.Snapshot().peers.back().transport_ids,
               ElementsAre("fd12::bb"));
   EXPECT_THAT(a.client->Peers()[0].hints, ElementsAre("relay-only"));
+  EXPECT_EQ(a.client->Peers()[0].standby, "natfwt1:standby x25519=key");
 
   // B leaves: A hears it.
   b.client->Stop();
@@ -192,6 +197,10 @@ TEST(Client, ThreeClientsTwoNetworks) {
   const ClientStats stats = a.client->stats();
   EXPECT_TRUE(stats.connected);
   EXPECT_EQ(stats.connects, 1u);
+  // Measured on REGISTER/WELCOME at least (loopback: well under a second).
+  ASSERT_TRUE(stats.rtt.has_value());
+  EXPECT_GT(*stats.rtt, absl::ZeroDuration());
+  EXPECT_LT(*stats.rtt, absl::Seconds(5));
   EXPECT_EQ(stats.signals_sent, 3u);
   EXPECT_EQ(stats.signals_received, 1u);
   EXPECT_EQ(stats.rejected_forged + stats.rejected_replayed +

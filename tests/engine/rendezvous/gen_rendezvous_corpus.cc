@@ -45,10 +45,11 @@ std::string Signal(const Identity& from, const Identity& to,
   return Sign(from, fields);
 }
 
-std::string Record(const Identity& identity) {
+std::string Record(const Identity& identity, const std::string& standby = "") {
   natfwt::rendezvous::NodeRecord record;
   record.transport_ids = {"fd12:3456::1", "100.64.0.7"};
   record.hints = {"nat=port-restricted", "relay-only"};
+  record.standby = standby;
   rdv::EnvelopeFields fields;
   fields.kind = rdv::EnvelopeKind::kRecord;
   fields.network = "home";
@@ -94,6 +95,8 @@ void WriteEnvelopes(const std::string& dir, const Identity& alice,
   Write(dir + "/signal_max_payload.bin",
         Signal(alice, bob, std::string(rdv::Client::kMaxPayload, 'p')));
   Write(dir + "/record.bin", Record(alice));
+  Write(dir + "/record_standby.bin",
+        Record(alice, "natfwt1:AQEEWng0 x25519=" + std::string(43, 'A')));
   Write(dir + "/auth.bin", Auth(alice));
   rdv::Envelope decoded = *rdv::DecodeEnvelope(signal);
   decoded.fields.body.back() ^= 1;

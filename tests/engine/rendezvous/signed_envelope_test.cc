@@ -420,6 +420,51 @@ TEST(RecordBody, CanonicalisesAndValidates) {
   record.hints = std::vector<std::string>(17, "h");
   EXPECT_THAT(EncodeRecordBody(record).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  record.hints = {};
+  record.standby = std::string(2049, 's');
+  EXPECT_THAT(EncodeRecordBody(record).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  record.standby = "line\nbreak";
+  EXPECT_THAT(EncodeRecordBody(record).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(RecordBody, StandbyIsOptionalAndRoundTrips) {
+  NodeRecord record;
+  record.hints = {"nat=full"};
+  // Without a standby offer the body ends after the hints, as before.
+  NATFWT_ASSERT_OK_AND_ASSIGN(std::string plain, EncodeRecordBody(record));
+  EXPECT_EQ(plain, std::string("\0\x01\x08nat=full", 11));
+  record.standby = std::string(2048, 's');
+  NATFWT_ASSERT_OK_AND_ASSIGN(std::string body, EncodeRecordBody(record));
+  EXPECT_EQ(body.size(), plain.size() + 2 + 2048);
+  EXPECT_EQ(body.substr(plain.size(), 2), std::string("\x08\x00", 2));
+  NATFWT_ASSERT_OK_AND_ASSIGN(NodeRecord decoded, DecodeRecordBody(body));
+  EXPECT_EQ(decoded.standby, record.standby);
+  EXPECT_THAT(decoded.hints, ElementsAre("nat=full"));
+  // Present means non-empty; truncated, oversized or non-printable is refused.
+  EXPECT_THAT(DecodeRecordBody(plain + std::string("\0\0", 2)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeRecordBody(plain + std::string("\0\x05"
+                                                   "abc",
+                                                   5))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeRecordBody(plain + std::string("\x08\x01", 2) +
+                               std::string(2049, 's'))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeRecordBody(plain + std::string("\0\x02"
+                                                   "a\x01",
+                                                   4))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      DecodeRecordBody(plain + std::string("\0\x01"
+                                           "ax",
+                                           4))
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trailing")));
 }
 
 TEST(RecordBody, DecoderIsStrict) {
@@ -430,7 +475,7 @@ TEST(RecordBody, DecoderIsStrict) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("canonical")));
   EXPECT_THAT(
       DecodeRecordBody(std::string("\0\0x", 3)).status(),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trailing")));
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("standby")));
   EXPECT_THAT(DecodeRecordBody(std::string("\x05", 1)).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(DecodeRecordBody(std::string("\0\0", 2)).status(), IsOk());

@@ -212,6 +212,68 @@ TEST_F(SecureSessionTest, PresetKeysSkipTheHandshake) {
   EXPECT_EQ(b_->stats().drops_auth, 0u);
 }
 
+// The node's standby: A knows B's key and description in advance and
+// connects before B has A's description or key. B's libnice answers A's
+// checks, so A's records reach B before B can open them: B keeps the first
+// eight and opens them, in order, once its keys come (A's early datagrams
+// are delivered, the rest counted as drops).
+TEST_F(SecureSessionTest, RecordsBeforeKeysOpenWhenTheKeysCome) {
+  NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey ka,
+                              secure::EphemeralKey::Generate());
+  NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey kb,
+                              secure::EphemeralKey::Generate());
+  secure::KeyAgreementContext context;
+  context.session_id = 9;
+  context.initiator_id = std::string(64, 'a');
+  context.responder_id = std::string(64, 'b');
+  context.initiator_public = ka.public_key();
+  context.responder_public = kb.public_key();
+  NATFWT_ASSERT_OK_AND_ASSIGN(secure::ChannelKeys keys_a,
+                              ka.Derive(kb.public_key(), context));
+  NATFWT_ASSERT_OK_AND_ASSIGN(secure::ChannelKeys keys_b,
+                              kb.Derive(ka.public_key(), context));
+  ASSERT_THAT(a_->UsePresetKeys(keys_a, secure::DtlsRole::kClient), IsOk());
+  ASSERT_TRUE(ra_.WaitForCandidate());
+  ASSERT_TRUE(rb_.WaitForCandidate());
+  NATFWT_ASSERT_OK_AND_ASSIGN(ice::SessionDescription da,
+                              a_->LocalDescription());
+  NATFWT_ASSERT_OK_AND_ASSIGN(ice::SessionDescription db,
+                              b_->LocalDescription());
+  ASSERT_THAT(a_->SetRemoteDescription(db), IsOk());
+  ASSERT_TRUE(ra_.WaitForState(SessionState::kSecure)) << ra_.last_status();
+  for (uint8_t i = 0; i < 10; ++i) {
+    ASSERT_THAT(a_->Send(std::vector<uint8_t>{i}), IsOk());
+  }
+  // Counters are not signalled: polled until all ten were seen.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  auto seen = [&] {
+    SessionStats stats = b_->stats();
+    return stats.early_records + stats.drops_not_secure;
+  };
+  while (seen() < 10 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  // A's first keepalive (a control record) may be among the eight kept.
+  EXPECT_EQ(b_->stats().early_records, 8u);
+  EXPECT_GE(b_->stats().drops_not_secure, 2u);
+  EXPECT_TRUE(rb_.data().empty());
+
+  ASSERT_THAT(b_->UsePresetKeys(keys_b, secure::DtlsRole::kServer), IsOk());
+  ASSERT_TRUE(rb_.WaitForData(7));
+  const std::vector<std::vector<uint8_t>> got = rb_.data();
+  ASSERT_LE(got.size(), 8u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i], std::vector<uint8_t>{static_cast<uint8_t>(i)});
+  }
+  ASSERT_TRUE(rb_.WaitForState(SessionState::kSecure)) << rb_.last_status();
+  // B's replies wait for its own ICE, which needs A's description.
+  ASSERT_THAT(b_->SetRemoteDescription(da), IsOk());
+  ASSERT_THAT(b_->Send(std::vector<uint8_t>{42}), IsOk());
+  ASSERT_TRUE(ra_.WaitForData(1));
+  EXPECT_EQ(ra_.data()[0], std::vector<uint8_t>{42});
+  EXPECT_EQ(b_->stats().drops_auth, 0u);
+}
+
 // Keys that do not match (in the node, signalling would have to be forged
 // for this): nothing is delivered, every record fails authentication.
 TEST_F(SecureSessionTest, MismatchedPresetKeysDeliverNothing) {

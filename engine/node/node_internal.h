@@ -341,6 +341,8 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   // Gathers what is missing: one outbound standby, one inbound standby that
   // is not retiring. A failure is retried after kStandbyRetry.
   void EnsureStandbys();
+  // EnsureStandbys() after kStandbyRetry (once, however often asked).
+  void ScheduleStandbyRetry();
   absl::Status CreateStandby(bool inbound);
   void OnStandbyEvent(uint64_t standby_id, StandbyEvent event);
   void OnStandbyGathered(Standby& standby);

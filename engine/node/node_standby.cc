@@ -58,11 +58,7 @@ void NodeImpl::EnsureStandbys() {
   if (status.ok() || standby_retry_pending_) return;
   NATFWT_LOG(kInfo) << "standby session not started (" << status
                     << "); retrying in " << absl::FormatDuration(kStandbyRetry);
-  standby_retry_pending_ = true;
-  node_thread_.PostDelayed(kStandbyRetry, [this] {
-    standby_retry_pending_ = false;
-    EnsureStandbys();
-  });
+  ScheduleStandbyRetry();
 }
 
 absl::Status NodeImpl::CreateStandby(bool inbound) {
@@ -91,9 +87,19 @@ void NodeImpl::OnStandbyEvent(uint64_t standby_id, StandbyEvent event) {
     if (!standby->ready) OnStandbyGathered(*standby);
     return;
   }
-  NATFWT_LOG(kInfo) << "standby session failed; gathering another";
+  NATFWT_LOG(kInfo) << "standby session failed; gathering another in "
+                    << absl::FormatDuration(kStandbyRetry);
   DropStandby(standby_id);
-  EnsureStandbys();
+  ScheduleStandbyRetry();
+}
+
+void NodeImpl::ScheduleStandbyRetry() {
+  if (standby_retry_pending_) return;
+  standby_retry_pending_ = true;
+  node_thread_.PostDelayed(kStandbyRetry, [this] {
+    standby_retry_pending_ = false;
+    EnsureStandbys();
+  });
 }
 
 void NodeImpl::OnStandbyGathered(Standby& standby) {
@@ -206,7 +212,9 @@ void NodeImpl::BindLink(Link& link, const std::string& peer,
   link.session_id = session_id;
   link.initiator = initiator;
   link.created = clock_.Now();
-  link.via_standby = true;
+  // Ours, answering from it; as initiator it counts when the peer's
+  // standby is used (UsePeerStandby).
+  link.via_standby = !initiator;
   link.observer->Bind(peer, session_id);
 }
 

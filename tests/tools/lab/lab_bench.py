@@ -3,7 +3,8 @@
 """The NAT lab benchmark (root; `meson test --benchmark lab_bench`).
 
 1. Cold setup: for every pair of NAT kinds, the time from `natfwt ping` to
-   the first reply with no session yet (one pair at a time), with no added
+   the first reply with no session yet (one pair at a time, each once both
+   nodes' standby sessions are gathered: idle nodes), with no added
    delay and with 50 ms emulated RTT (25 ms each way across the wan). Targets
    at 50 ms RTT: direct-capable pairs within 2 RTT + 100 ms, relay-only pairs
    within 1 s.
@@ -78,6 +79,11 @@ def report_cold(matrices):
     print("worst at 50 ms RTT: direct-capable %.0f ms (target 200), "
           "relay-only %.0f ms (target 1000); all met: %s" % (
               worst["direct"], worst["relay"], met_all))
+    for delay, result in sorted(matrices.items()):
+        warm = sum(1 for p in result["pairs"] if p.get("warm"))
+        print("%d ms one-way: %d of %d pairs started warm (both nodes' "
+              "standbys gathered, engine/node/node.h)" % (
+                  delay, warm, len(result["pairs"])))
 
 
 def main():

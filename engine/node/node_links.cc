@@ -327,7 +327,7 @@ absl::Duration NodeImpl::StandbyCheckDelay(const Peer& peer) const {
     }
   }
   if (!filtering) return absl::ZeroDuration();
-  std::optional<absl::Duration> rtt = client_->stats().rtt;
+  std::optional<absl::Duration> rtt = client_->stats().min_rtt;
   if (!rtt.has_value()) return absl::ZeroDuration();
   return std::min(*rtt, kMaxStandbyCheckDelay);
 }

@@ -87,10 +87,14 @@ struct ClientStats {
   // Valid signature but for another network or node (a server relaying a
   // genuine message to the wrong place).
   uint64_t rejected_misdirected = 0;
-  // Smoothed round-trip time to the server (RFC 6298's SRTT over
-  // REGISTER/WELCOME and PING/PONG exchanges, the server's work included);
-  // absent before the first registration.
+  // Round-trip time to the server over REGISTER/WELCOME and PING/PONG
+  // exchanges (the server's work included); absent before the first
+  // registration. `rtt` is smoothed (RFC 6298's SRTT); `min_rtt` is the
+  // least of the last kRttSamples samples, the path's own delay without the
+  // queueing and processing that inflate single samples.
   std::optional<absl::Duration> rtt;
+  std::optional<absl::Duration> min_rtt;
+  static constexpr size_t kRttSamples = 8;
 };
 
 class ClientObserver {

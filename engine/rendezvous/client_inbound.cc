@@ -14,6 +14,7 @@
 // refused (stale), so it cannot lock out the node's genuine updates.
 // Signals must be fresh and unseen (ReplayCache).
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -61,8 +62,13 @@ void ClientImpl::HandleLine(const std::string& line, absl::Time now) {
 
 void ClientImpl::NoteRoundTrip(absl::Duration sample) {
   if (sample < absl::ZeroDuration()) return;
+  rtt_samples_[rtt_sample_count_++ % rtt_samples_.size()] = sample;
+  const size_t held = std::min(rtt_sample_count_, rtt_samples_.size());
+  const absl::Duration least =
+      *std::min_element(rtt_samples_.begin(), rtt_samples_.begin() + held);
   absl::MutexLock lock(&mutex_);
   stats_.rtt = stats_.rtt.has_value() ? (*stats_.rtt * 7 + sample) / 8 : sample;
+  stats_.min_rtt = least;
 }
 
 void ClientImpl::HandleHello(const ServerMessage& message, absl::Time now) {

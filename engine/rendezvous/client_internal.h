@@ -12,6 +12,7 @@
 #ifndef NATFWT_ENGINE_RENDEZVOUS_CLIENT_INTERNAL_H_
 #define NATFWT_ENGINE_RENDEZVOUS_CLIENT_INTERNAL_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -143,6 +144,8 @@ class ClientImpl final : public Client {
   // Round-trip samples: REGISTER to WELCOME, PING to PONG (one at a time).
   absl::Time register_sent_;
   std::optional<absl::Time> ping_sent_;
+  std::array<absl::Duration, ClientStats::kRttSamples> rtt_samples_;
+  size_t rtt_sample_count_ = 0;
   void NoteRoundTrip(absl::Duration sample);
   ReplayCache replay_cache_;
   std::map<std::string, KnownRecord> known_;

@@ -201,6 +201,9 @@ TEST(Client, ThreeClientsTwoNetworks) {
   ASSERT_TRUE(stats.rtt.has_value());
   EXPECT_GT(*stats.rtt, absl::ZeroDuration());
   EXPECT_LT(*stats.rtt, absl::Seconds(5));
+  ASSERT_TRUE(stats.min_rtt.has_value());
+  EXPECT_GT(*stats.min_rtt, absl::ZeroDuration());
+  EXPECT_LT(*stats.min_rtt, absl::Seconds(5));
   EXPECT_EQ(stats.signals_sent, 3u);
   EXPECT_EQ(stats.signals_received, 1u);
   EXPECT_EQ(stats.rejected_forged + stats.rejected_replayed +

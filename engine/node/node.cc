@@ -39,6 +39,9 @@ absl::Status ValidateOptions(const NodeOptions& options) {
   if (options.connect_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("node: connect timeout must be > 0");
   }
+  if (options.standby_lifetime < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("node: standby lifetime must be >= 1 s");
+  }
   for (const std::string& id : options.allow) {
     if (id == "any") continue;
     absl::StatusOr<secure::Fingerprint> parsed = secure::ParseNodeId(id);

@@ -36,8 +36,9 @@
 // even before the offer has arrived, and the responder keeps the first
 // records until it has the keys (engine/session SecureSession). A standby
 // serves one session; the node gathers a new one at once, and replaces both
-// every 25 s (NAT mappings age, and the ephemeral private key lives no
-// longer than that), still honouring a superseded inbound one for 5 s. An offer
+// every NodeOptions::standby_lifetime (NAT mappings age, and the ephemeral
+// private key lives no longer than that), still honouring a superseded
+// inbound one for 5 s. An offer
 // for a standby the responder no longer has is answered as any offer, and the
 // initiator then starts over without a standby (one signalling round trip
 // lost).
@@ -102,6 +103,12 @@ struct NodeOptions {
   // Pre-gathered standby sessions (see the file comment); needs
   // signalled_keys. Off: every session gathers after the offer.
   bool standby = true;
+  // How long a standby is kept before it is replaced (at least 1 s). Linux
+  // forgets an idle UDP mapping after 30 s (nf_conntrack_udp_timeout), home
+  // routers after 30 s to a few minutes: a standby's server-reflexive
+  // candidate must not outlive its mapping, and its ephemeral private key
+  // lives no longer either.
+  absl::Duration standby_lifetime = absl::Seconds(25);
   // Ta, the pacing of ICE checks (ice::IceTimeouts::check_pacing). The node
   // checks a handful of pairs per session, so it paces at the RFC 8445
   // minimum: each pair checked before the working one costs one Ta.

@@ -196,6 +196,11 @@ struct Peer {
   std::vector<std::shared_ptr<PingJob>> waiting;
   std::vector<std::function<void(const absl::Status&)>> connect_waiters;
   std::map<uint32_t, OutstandingPing> outstanding;
+  // Outstanding pings sent on a session that turned out not to reach the
+  // peer (started on a standby someone else had taken: our checks found
+  // that session's agent, which shares the standby's credentials, and our
+  // records failed there). Sent again once the next session is secure.
+  std::vector<uint32_t> resend;
   // A failed link's last words, kept for status.
   std::optional<absl::Status> last_failure;
 };
@@ -358,6 +363,8 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   // Makes a standby's link the peer's session `session_id`.
   void BindLink(Link& link, const std::string& peer, uint64_t session_id,
                 bool initiator);
+  // Every half NodeOptions::standby_lifetime: renews the standbys that
+  // would be older than their lifetime at the next check.
   void ScheduleStandbyRotation();
   void RotateStandbys();
   void PublishStandby(std::string text);
@@ -372,6 +379,9 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
   void FailWaiting(Peer& peer, const absl::Status& why);
   void OnPong(const std::string& peer_id, uint32_t sequence,
               absl::Time received_at);
+  // Writes and sends ping `sequence` on the peer's secure session.
+  void SendPingDatagram(Peer& peer, uint32_t sequence);
+  void ResendPings(Peer& peer);
   void OnPingTimeout(const std::string& peer_id, uint32_t sequence);
 
   // The hot path's view of secure sessions (node thread writes).

@@ -570,6 +570,9 @@ void NodeImpl::HandleStandbyAnswer(Peer& peer,
     return;
   }
   ++counters_.standby_fallbacks;
+  for (const auto& [sequence, ping] : peer.outstanding) {
+    peer.resend.push_back(sequence);
+  }
   const std::string peer_id = link.peer;
   NATFWT_LOG(kInfo) << "peer " << peer_id.substr(0, 12)
                     << " no longer had its standby; offering anew";
@@ -689,6 +692,7 @@ void NodeImpl::OnLinkState(const std::string& peer_id, Link& link,
         job->setup_time = *link.secure_at - link.created;
       SendNextPing(std::move(job));
     }
+    ResendPings(peer);
     return;
   }
   if (state == engine::SessionState::kFailed ||

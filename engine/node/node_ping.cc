@@ -65,6 +65,26 @@ void NodeImpl::ResolveAll(const std::shared_ptr<PingJob>& job,
   job->on_done();
 }
 
+void NodeImpl::SendPingDatagram(Peer& peer, uint32_t sequence) {
+  PingMessage message{
+      .kind = DatagramKind::kPing, .sequence = sequence, .timestamp_ns = 0};
+  uint8_t datagram[kPingSize];
+  WritePing(message, absl::MakeSpan(datagram));
+  absl::Status status = peer.link->session->Send(absl::MakeConstSpan(datagram));
+  if (!status.ok()) {
+    NATFWT_LOG(kDebug) << "ping " << sequence << " not sent: " << status;
+  }
+}
+
+void NodeImpl::ResendPings(Peer& peer) {
+  std::vector<uint32_t> resend = std::move(peer.resend);
+  peer.resend.clear();
+  for (uint32_t sequence : resend) {
+    // Answered or timed out meanwhile: nothing to repeat.
+    if (peer.outstanding.contains(sequence)) SendPingDatagram(peer, sequence);
+  }
+}
+
 void NodeImpl::SendNextPing(std::shared_ptr<PingJob> job) {
   auto it = peers_.find(job->peer);
   if (it == peers_.end()) return;
@@ -77,16 +97,9 @@ void NodeImpl::SendNextPing(std::shared_ptr<PingJob> job) {
     return;
   }
   uint32_t sequence = next_sequence_++;
-  PingMessage message{
-      .kind = DatagramKind::kPing, .sequence = sequence, .timestamp_ns = 0};
-  uint8_t datagram[kPingSize];
-  WritePing(message, absl::MakeSpan(datagram));
   peer.outstanding[sequence] = {job, clock_.Now()};
   ++job->sent;
-  absl::Status status = peer.link->session->Send(absl::MakeConstSpan(datagram));
-  if (!status.ok()) {
-    NATFWT_LOG(kDebug) << "ping " << sequence << " not sent: " << status;
-  }
+  SendPingDatagram(peer, sequence);
   std::string peer_id = job->peer;
   node_thread_.PostDelayed(job->timeout, [this, peer_id, sequence] {
     OnPingTimeout(peer_id, sequence);

@@ -18,18 +18,10 @@
 namespace natfwt::node {
 namespace {
 
-// Implementation choices. Linux forgets an idle UDP mapping after 30 s
-// (nf_conntrack_udp_timeout), home routers after 30 s to a few minutes: a
-// standby's server-reflexive candidate is refreshed (a new standby) well
-// within that, and its ephemeral private key lives no longer. A superseded
-// inbound standby still serves offers already on their way for the grace.
-constexpr absl::Duration kStandbyRotation = absl::Seconds(25);
+// Implementation choices. A superseded inbound standby still serves offers
+// already on their way for the grace (at most half the lifetime).
 constexpr absl::Duration kStandbyGrace = absl::Seconds(5);
 constexpr absl::Duration kStandbyRetry = absl::Seconds(5);
-
-void CloseLink(std::unique_ptr<Link> link) {
-  if (link != nullptr && link->session != nullptr) link->session->Close();
-}
 
 }  // namespace
 
@@ -140,8 +132,9 @@ void NodeImpl::OnStandbyGathered(Standby& standby) {
   for (Standby& other : standbys_) {
     if (!other.inbound || other.id == id || other.retiring) continue;
     other.retiring = true;
-    node_thread_.PostDelayed(kStandbyGrace,
-                             [this, old = other.id] { DropStandby(old); });
+    node_thread_.PostDelayed(
+        std::min(kStandbyGrace, options_.standby_lifetime / 2),
+        [this, old = other.id] { DropStandby(old); });
   }
   PublishStandby(std::move(text));
 }
@@ -156,13 +149,13 @@ void NodeImpl::DropStandby(uint64_t standby_id) {
   if (dropped.inbound && dropped.ready && !dropped.retiring) {
     PublishStandby("");
   }
-  CloseLink(std::move(dropped.link));
+  CloseLinkNow(std::move(dropped.link));
 }
 
 void NodeImpl::DropAllStandbys() {
   std::vector<Standby> all = std::move(standbys_);
   standbys_.clear();
-  for (Standby& standby : all) CloseLink(std::move(standby.link));
+  for (Standby& standby : all) CloseLinkNow(std::move(standby.link));
   PublishStandby("");
 }
 
@@ -219,7 +212,7 @@ void NodeImpl::BindLink(Link& link, const std::string& peer,
 }
 
 void NodeImpl::ScheduleStandbyRotation() {
-  node_thread_.PostDelayed(kStandbyRotation, [this] {
+  node_thread_.PostDelayed(options_.standby_lifetime / 2, [this] {
     RotateStandbys();
     ScheduleStandbyRotation();
   });
@@ -231,7 +224,9 @@ void NodeImpl::RotateStandbys() {
   std::vector<uint64_t> stale_outbound;
   bool rotate_inbound = false;
   for (const Standby& standby : standbys_) {
-    if (standby.created + kStandbyRotation > now + absl::Seconds(1)) continue;
+    // Checked every half lifetime: one that would be older than its
+    // lifetime at the next check is renewed now.
+    if (now - standby.created < options_.standby_lifetime / 2) continue;
     if (!standby.inbound) stale_outbound.push_back(standby.id);
     if (standby.inbound && !standby.retiring && standby.ready) {
       rotate_inbound = true;

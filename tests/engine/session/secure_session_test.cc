@@ -125,6 +125,24 @@ class SecureSessionTest : public ::testing::Test {
     ASSERT_THAT(a_->SetRemoteDescription(*db), IsOk());
   }
 
+  // Keys for A (initiator) and B from a fresh X25519 exchange, as the
+  // node derives them.
+  static void AgreeKeys(uint64_t session_id, secure::ChannelKeys* keys_a,
+                        secure::ChannelKeys* keys_b) {
+    NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey ka,
+                                secure::EphemeralKey::Generate());
+    NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey kb,
+                                secure::EphemeralKey::Generate());
+    secure::KeyAgreementContext context;
+    context.session_id = session_id;
+    context.initiator_id = std::string(64, 'a');
+    context.responder_id = std::string(64, 'b');
+    context.initiator_public = ka.public_key();
+    context.responder_public = kb.public_key();
+    NATFWT_ASSERT_OK_AND_ASSIGN(*keys_a, ka.Derive(kb.public_key(), context));
+    NATFWT_ASSERT_OK_AND_ASSIGN(*keys_b, kb.Derive(ka.public_key(), context));
+  }
+
   NetworkThread thread_{"session-test"};
   std::optional<secure::Identity> identity_a_, identity_b_;
   Recorder ra_, rb_;
@@ -178,20 +196,8 @@ TEST_F(SecureSessionTest, WrongFingerprintFailsAndDeliversNothing) {
 // Keys agreed in signalling (the node's way): no DTLS handshake, secure as
 // soon as ICE connects, data both ways.
 TEST_F(SecureSessionTest, PresetKeysSkipTheHandshake) {
-  NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey ka,
-                              secure::EphemeralKey::Generate());
-  NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey kb,
-                              secure::EphemeralKey::Generate());
-  secure::KeyAgreementContext context;
-  context.session_id = 7;
-  context.initiator_id = std::string(64, 'a');
-  context.responder_id = std::string(64, 'b');
-  context.initiator_public = ka.public_key();
-  context.responder_public = kb.public_key();
-  NATFWT_ASSERT_OK_AND_ASSIGN(secure::ChannelKeys keys_a,
-                              ka.Derive(kb.public_key(), context));
-  NATFWT_ASSERT_OK_AND_ASSIGN(secure::ChannelKeys keys_b,
-                              kb.Derive(ka.public_key(), context));
+  secure::ChannelKeys keys_a, keys_b;
+  ASSERT_NO_FATAL_FAILURE(AgreeKeys(7, &keys_a, &keys_b));
   ASSERT_THAT(a_->UsePresetKeys(keys_a, secure::DtlsRole::kClient), IsOk());
   ASSERT_THAT(b_->UsePresetKeys(keys_b, secure::DtlsRole::kServer), IsOk());
   EXPECT_EQ(a_->UsePresetKeys(keys_a, secure::DtlsRole::kClient).code(),
@@ -218,20 +224,8 @@ TEST_F(SecureSessionTest, PresetKeysSkipTheHandshake) {
 // eight and opens them, in order, once its keys come (A's early datagrams
 // are delivered, the rest counted as drops).
 TEST_F(SecureSessionTest, RecordsBeforeKeysOpenWhenTheKeysCome) {
-  NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey ka,
-                              secure::EphemeralKey::Generate());
-  NATFWT_ASSERT_OK_AND_ASSIGN(secure::EphemeralKey kb,
-                              secure::EphemeralKey::Generate());
-  secure::KeyAgreementContext context;
-  context.session_id = 9;
-  context.initiator_id = std::string(64, 'a');
-  context.responder_id = std::string(64, 'b');
-  context.initiator_public = ka.public_key();
-  context.responder_public = kb.public_key();
-  NATFWT_ASSERT_OK_AND_ASSIGN(secure::ChannelKeys keys_a,
-                              ka.Derive(kb.public_key(), context));
-  NATFWT_ASSERT_OK_AND_ASSIGN(secure::ChannelKeys keys_b,
-                              kb.Derive(ka.public_key(), context));
+  secure::ChannelKeys keys_a, keys_b;
+  ASSERT_NO_FATAL_FAILURE(AgreeKeys(9, &keys_a, &keys_b));
   ASSERT_THAT(a_->UsePresetKeys(keys_a, secure::DtlsRole::kClient), IsOk());
   ASSERT_TRUE(ra_.WaitForCandidate());
   ASSERT_TRUE(rb_.WaitForCandidate());

@@ -95,6 +95,10 @@ struct ClientStats {
   std::optional<absl::Duration> rtt;
   std::optional<absl::Duration> min_rtt;
   static constexpr size_t kRttSamples = 8;
+  // Round trips measured. After each registration the client measures a
+  // few at once (PINGs one after another) rather than waiting for the
+  // keepalives.
+  uint64_t rtt_samples = 0;
 };
 
 class ClientObserver {

@@ -147,6 +147,10 @@ class ClientImpl final : public Client {
   std::array<absl::Duration, ClientStats::kRttSamples> rtt_samples_;
   size_t rtt_sample_count_ = 0;
   void NoteRoundTrip(absl::Duration sample);
+  // After registering: PINGs one after another until kEarlyRttSamples
+  // round trips were measured.
+  void MaybeSampleRtt(absl::Time now);
+  static constexpr size_t kEarlyRttSamples = 4;
   ReplayCache replay_cache_;
   std::map<std::string, KnownRecord> known_;
   std::mt19937_64 random_;

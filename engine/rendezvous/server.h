@@ -100,10 +100,12 @@ class Server {
     size_t max_clients_per_ip = 64;
     size_t max_networks = 1024;
     size_t max_nodes_per_network = 256;
-    // A client whose unsent output exceeds this is dropped. 1 MiB holds
-    // the full member list of a maximal network (256 records of at most
-    // about 3.5 KiB each as base64url).
-    size_t max_output_bytes = 1024 * 1024;
+    // A client whose unsent output exceeds this is dropped. 3 MiB holds
+    // the full member list of a maximal network: 256 records of at most
+    // about 9.7 KiB each as a PEER line (16 transport IDs, 16 hints, a 2 KiB
+    // standby offer, a 2 KiB certificate); typical records are about 1.5
+    // KiB.
+    size_t max_output_bytes = 3 * 1024 * 1024;
     absl::Duration idle_timeout = absl::Seconds(45);
     absl::Duration register_timeout = absl::Seconds(10);
     // Per client. The byte burst must hold at least one maximal line.

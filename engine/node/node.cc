@@ -420,9 +420,6 @@ NodeStatus NodeImpl::Status() const {
   {
     absl::MutexLock lock(&records_mutex_);
     status.transport_ids = transport_ids_;
-  }
-  {
-    absl::MutexLock lock(&records_mutex_);
     status.nat_behaviour = nat_behaviour_;
     status.standby_published = !standby_text_.empty();
   }

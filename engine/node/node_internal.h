@@ -162,8 +162,7 @@ struct Standby {
   bool ready = false;     // Gathered (inbound: and published).
   bool retiring = false;  // Superseded; closed after kStandbyGrace.
   absl::Time created;
-  std::string ufrag;  // Once ready.
-  std::string text;   // Inbound, once ready: what the record carries.
+  std::string text;  // Inbound, once ready: what the record carries.
   std::unique_ptr<Link> link;
 };
 
@@ -285,6 +284,9 @@ class NodeImpl final : public Node, public rendezvous::ClientObserver {
                               const Peer& peer, SessionOffer& offer);
   // How long to hold our checks back before applying the peer's standby.
   absl::Duration StandbyCheckDelay(const Peer& peer) const;
+  // The peer's description is applied: candidates that came before it
+  // follow.
+  void RemoteDescriptionSet(Link& link);
   // Applies a held-back standby description (no-op when none is held).
   void ApplyPendingStandby(const std::string& peer_id, Peer& peer);
   void HandleSignal(const rendezvous::Signal& signal);

@@ -296,7 +296,7 @@ absl::Status NodeImpl::UsePeerStandby(Link& link, const std::string& peer_id,
   if (delay <= absl::ZeroDuration()) {
     NATFWT_RETURN_IF_ERROR(
         link.session->SetRemoteDescription(standby.description));
-    link.remote_set = true;
+    RemoteDescriptionSet(link);
     return absl::OkStatus();
   }
   link.pending_standby = std::move(standby.description);
@@ -332,6 +332,14 @@ absl::Duration NodeImpl::StandbyCheckDelay(const Peer& peer) const {
   return std::min(*rtt, kMaxStandbyCheckDelay);
 }
 
+void NodeImpl::RemoteDescriptionSet(Link& link) {
+  link.remote_set = true;
+  for (const ice::TrickleMessage& message : link.early_candidates) {
+    (void)link.session->AddRemoteTrickle(message);
+  }
+  link.early_candidates.clear();
+}
+
 void NodeImpl::ApplyPendingStandby(const std::string& peer_id, Peer& peer) {
   Link& link = *peer.link;
   if (!link.pending_standby.has_value()) return;
@@ -343,11 +351,7 @@ void NodeImpl::ApplyPendingStandby(const std::string& peer_id, Peer& peer) {
     FailLink(id, peer, status);
     return;
   }
-  link.remote_set = true;
-  for (const ice::TrickleMessage& message : link.early_candidates) {
-    (void)link.session->AddRemoteTrickle(message);
-  }
-  link.early_candidates.clear();
+  RemoteDescriptionSet(link);
 }
 
 absl::StatusOr<SessionOffer> NodeImpl::LocalOffer(Link& link, bool with_key) {
@@ -548,12 +552,8 @@ void NodeImpl::HandleAnswer(Peer& peer, uint64_t session_id,
     return;
   }
   Link& link = *peer.link;
-  link.remote_set = true;
   link.answered = true;
-  for (const ice::TrickleMessage& message : link.early_candidates) {
-    (void)link.session->AddRemoteTrickle(message);
-  }
-  link.early_candidates.clear();
+  RemoteDescriptionSet(link);
 }
 
 void NodeImpl::HandleStandbyAnswer(Peer& peer,
@@ -787,8 +787,7 @@ void NodeImpl::RetireLink(const std::string& peer_id, Peer& peer) {
   // Closed before the link (and its observer) goes: a sender on the hot
   // path may still hold the session, but no callback reaches the observer
   // after Close() returns.
-  if (peer.link->session != nullptr) peer.link->session->Close();
-  peer.link.reset();
+  CloseLinkNow(std::move(peer.link));
 }
 
 }  // namespace natfwt::node

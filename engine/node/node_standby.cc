@@ -106,7 +106,6 @@ void NodeImpl::OnStandbyGathered(Standby& standby) {
     DropStandby(id);  // The next rotation tries again.
     return;
   }
-  standby.ufrag = local->ufrag;
   standby.link->local_ufrag = local->ufrag;
   NATFWT_LOG(kDebug) << (standby.inbound ? "inbound" : "outbound")
                      << " standby gathered in "
@@ -183,7 +182,7 @@ std::unique_ptr<Link> NodeImpl::TakeOutboundStandby() {
 std::unique_ptr<Link> NodeImpl::TakeInboundStandby(const std::string& ufrag,
                                                    std::string* text) {
   for (auto it = standbys_.begin(); it != standbys_.end(); ++it) {
-    if (!it->inbound || !it->ready || it->ufrag != ufrag) continue;
+    if (!it->inbound || !it->ready || it->link->local_ufrag != ufrag) continue;
     std::unique_ptr<Link> link = std::move(it->link);
     *text = std::move(it->text);
     const bool published = !it->retiring;

@@ -238,12 +238,18 @@ void ClientImpl::OnTimers(absl::Time now) {
       if (now - last_received_ >= 2 * options_.keepalive) {
         Fail(absl::DeadlineExceededError("the server stopped answering"), now);
       } else if (now - last_sent_ >= options_.keepalive) {
-        output_ += VerbOnly(ClientVerb::kPing);
-        last_sent_ = now;
-        if (!ping_sent_.has_value()) ping_sent_ = now;
+        SendPing(now);
       }
       return;
   }
+}
+
+void ClientImpl::SendPing(absl::Time now) {
+  output_ += VerbOnly(ClientVerb::kPing);
+  last_sent_ = now;
+  // A keepalive while a PING is unanswered: the round trip still counts
+  // from the first.
+  if (!ping_sent_.has_value()) ping_sent_ = now;
 }
 
 absl::Time ClientImpl::NextDeadline() const {

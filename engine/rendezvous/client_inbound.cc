@@ -81,11 +81,7 @@ void ClientImpl::MaybeSampleRtt(absl::Time now) {
       rtt_sample_count_ >= kEarlyRttSamples) {
     return;
   }
-  ClientMessage ping;
-  ping.verb = ClientVerb::kPing;
-  output_ += EncodeClientMessage(ping);
-  last_sent_ = now;
-  ping_sent_ = now;
+  SendPing(now);
 }
 
 void ClientImpl::HandleHello(const ServerMessage& message, absl::Time now) {

@@ -150,6 +150,8 @@ class ClientImpl final : public Client {
   // After registering: PINGs one after another until kEarlyRttSamples
   // round trips were measured.
   void MaybeSampleRtt(absl::Time now);
+  // Queues a PING (keepalive or round-trip sample).
+  void SendPing(absl::Time now);
   static constexpr size_t kEarlyRttSamples = 4;
   ReplayCache replay_cache_;
   std::map<std::string, KnownRecord> known_;

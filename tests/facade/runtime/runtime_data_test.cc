@@ -20,12 +20,6 @@ using ::testing::ElementsAreArray;
 
 class DataPathTest : public RuntimeFixture {
  protected:
-  // A registered, dormant instance with its transport ID added.
-  CPNATFWT_PROVIDER_INSTANCE Ready(TestProvider& provider) {
-    CPNATFWT_PROVIDER_INSTANCE instance = Established(provider);
-    local_ = Info(instance).local_ids.at(0);
-    return instance;
-  }
   void Inject(const std::vector<uint8_t>& packet) {
     ASSERT_TRUE(interface()->InjectFromHost(packet));
   }
@@ -46,8 +40,6 @@ class DataPathTest : public RuntimeFixture {
     return ToHresult(
         runtime_->IndicateReceived(instance, &local_id, &remote_id, &chain));
   }
-
-  net::IpAddress local_;
 };
 
 TEST_F(DataPathTest, FirstPacketActivatesReachesAndSends) {

@@ -79,6 +79,12 @@ CPNATFWT_PROVIDER_INSTANCE RuntimeFixture::Established(TestProvider& provider) {
   return instance;
 }
 
+CPNATFWT_PROVIDER_INSTANCE RuntimeFixture::Ready(TestProvider& provider) {
+  CPNATFWT_PROVIDER_INSTANCE instance = Established(provider);
+  local_ = Info(instance).local_ids.at(0);
+  return instance;
+}
+
 bool RuntimeFixture::WaitUntil(
     CPNATFWT_PROVIDER_INSTANCE instance,
     const std::function<bool(const InstanceInfo&)>& predicate,

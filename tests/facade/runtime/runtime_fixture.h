@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "facade/runtime/runtime.h"
 #include "gtest/gtest.h"
+#include "platform/net/ip_address.h"
 #include "platform/tun/memory_interface.h"
 #include "tests/facade/runtime/test_provider.h"
 #include "tests/support/fake_clock.h"
@@ -48,6 +49,8 @@ class RuntimeFixture : public ::testing::Test {
   // Registers and waits until the session is dormant with its IPv6 transport
   // ID added.
   CPNATFWT_PROVIDER_INSTANCE Established(TestProvider& provider);
+  // Established(), keeping the instance's transport ID in local_.
+  CPNATFWT_PROVIDER_INSTANCE Ready(TestProvider& provider);
 
   // Waits (bounded) until `predicate` holds for the instance's info: woken by
   // instance-change notifications, re-checking counters every 2 ms. Returns
@@ -80,6 +83,7 @@ class RuntimeFixture : public ::testing::Test {
   std::deque<TestProvider> providers_;  // Before runtime_: destroyed after.
   std::unique_ptr<Runtime> runtime_;
   std::vector<CPNATFWT_PROVIDER_INSTANCE> created_;
+  net::IpAddress local_;  // Set by Ready().
 
   absl::Mutex mutex_;
   std::vector<tun::MemoryInterface*> interfaces_ ABSL_GUARDED_BY(mutex_);

@@ -114,11 +114,6 @@ size_t IndexOf(const std::vector<uint8_t>& packet) {
 
 class IndicateTest : public RuntimeFixture {
  protected:
-  CPNATFWT_PROVIDER_INSTANCE Ready(TestProvider& provider) {
-    CPNATFWT_PROVIDER_INSTANCE instance = Established(provider);
-    local_ = Info(instance).local_ids.at(0);
-    return instance;
-  }
   // Packet `index` from PeerAddress() to the instance's transport ID.
   std::unique_ptr<Indicated> Make(size_t index) {
     auto indicated = std::make_unique<Indicated>();
@@ -149,6 +144,18 @@ class IndicateTest : public RuntimeFixture {
     if (!result.ok()) return ToHresult(result.status());
     return *result ? kPending : S_OK;
   }
+  // Holds the interface's writes, pends packets[0] (the writer thread then
+  // waits inside Write() with it) and pends packets[1, count) behind it.
+  void PendBehindHeldWrite(
+      CPNATFWT_PROVIDER_INSTANCE instance,
+      const std::vector<std::unique_ptr<Indicated>>& packets, size_t count) {
+    interface()->HoldWrites();
+    ASSERT_EQ(Indicate(instance, *packets[0]), kPending);
+    ASSERT_TRUE(interface()->WaitForHeldWrite(absl::Seconds(10)));
+    for (size_t i = 1; i < count; ++i) {
+      ASSERT_EQ(Indicate(instance, *packets[i]), kPending);
+    }
+  }
   std::vector<size_t> DeliveredIndexes() {
     std::vector<size_t> indexes;
     for (const std::vector<uint8_t>& packet : interface()->TakeDelivered())
@@ -162,7 +169,6 @@ class IndicateTest : public RuntimeFixture {
   }
 
   Completions completions_;
-  net::IpAddress local_;
 };
 
 TEST_F(IndicateTest, PendedIndicationCompletesOnceWithSuccess) {
@@ -249,11 +255,7 @@ TEST_F(IndicateTest, PacketsQueuedBehindABusyWriteGoInOneBatch) {
   CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
   constexpr size_t kQueued = 40;
   std::vector<std::unique_ptr<Indicated>> packets = MakeMany(1 + kQueued);
-  interface()->HoldWrites();
-  ASSERT_EQ(Indicate(instance, *packets[0]), kPending);
-  ASSERT_TRUE(interface()->WaitForHeldWrite(absl::Seconds(10)));
-  for (size_t i = 1; i <= kQueued; ++i)
-    ASSERT_EQ(Indicate(instance, *packets[i]), kPending);
+  ASSERT_NO_FATAL_FAILURE(PendBehindHeldWrite(instance, packets, kQueued + 1));
   EXPECT_TRUE(completions_.All().empty());  // Nothing written yet.
   interface()->ReleaseWrites();
   ASSERT_TRUE(completions_.WaitFor(1 + kQueued));
@@ -271,11 +273,8 @@ TEST_F(IndicateTest, FullQueueRefusesWithoutPending) {
   TestProvider& provider = NewProvider();
   CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
   std::vector<std::unique_ptr<Indicated>> packets = MakeMany(6);
-  interface()->HoldWrites();
-  ASSERT_EQ(Indicate(instance, *packets[0]), kPending);
-  ASSERT_TRUE(interface()->WaitForHeldWrite(absl::Seconds(10)));
-  for (size_t i = 1; i <= 4; ++i)  // The writer holds 0; 1-4 fill the queue.
-    ASSERT_EQ(Indicate(instance, *packets[i]), kPending);
+  // The writer holds 0; 1-4 fill the queue.
+  ASSERT_NO_FATAL_FAILURE(PendBehindHeldWrite(instance, packets, 5));
   EXPECT_EQ(Indicate(instance, *packets[5]), kNoResources);
   InstanceStats stats = Info(instance).stats;
   EXPECT_EQ(stats.indicate_queue_full, 1u);
@@ -341,11 +340,7 @@ TEST_F(IndicateTest, DeregisterAbortsWhatIsQueuedBeforeItReturns) {
   TestProvider& provider = NewProvider();
   CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
   std::vector<std::unique_ptr<Indicated>> packets = MakeMany(6);
-  interface()->HoldWrites();
-  ASSERT_EQ(Indicate(instance, *packets[0]), kPending);
-  ASSERT_TRUE(interface()->WaitForHeldWrite(absl::Seconds(10)));
-  for (size_t i = 1; i < 6; ++i)
-    ASSERT_EQ(Indicate(instance, *packets[i]), kPending);
+  ASSERT_NO_FATAL_FAILURE(PendBehindHeldWrite(instance, packets, 6));
   ASSERT_EQ(ToHresult(runtime_->Deregister(instance)), S_OK);
   // Every completion came before Deregister returned: the held Write() was
   // interrupted by Close() (the interface refused it), the rest aborted.
@@ -369,11 +364,7 @@ TEST_F(IndicateTest, TerminationAbortsTheQueueAndFinishesTheWriteUnderWay) {
   TestProvider& provider = NewProvider();
   CPNATFWT_PROVIDER_INSTANCE instance = Ready(provider);
   std::vector<std::unique_ptr<Indicated>> packets = MakeMany(4);
-  interface()->HoldWrites();
-  ASSERT_EQ(Indicate(instance, *packets[0]), kPending);
-  ASSERT_TRUE(interface()->WaitForHeldWrite(absl::Seconds(10)));
-  for (size_t i = 1; i < 4; ++i)
-    ASSERT_EQ(Indicate(instance, *packets[i]), kPending);
+  ASSERT_NO_FATAL_FAILURE(PendBehindHeldWrite(instance, packets, 4));
   runtime_->Shutdown();  // The CP ends the session (6.3 B).
   ASSERT_TRUE(provider.WaitFor(Event::kTerminate));
   std::unique_ptr<Indicated> late = Make(4);
@@ -423,11 +414,7 @@ TEST_F(IndicateTest, CompletionRoutineMayDeregister) {
   packets[0]->on_completion = [&](Indicated&, HRESULT) {
     deregistered = ToHresult(runtime_->Deregister(instance));
   };
-  interface()->HoldWrites();
-  ASSERT_EQ(Indicate(instance, *packets[0]), kPending);
-  ASSERT_TRUE(interface()->WaitForHeldWrite(absl::Seconds(10)));
-  for (size_t i = 1; i < 3; ++i)
-    ASSERT_EQ(Indicate(instance, *packets[i]), kPending);
+  ASSERT_NO_FATAL_FAILURE(PendBehindHeldWrite(instance, packets, 3));
   interface()->ReleaseWrites();
   ASSERT_TRUE(completions_.WaitFor(3));
   EXPECT_EQ(deregistered, S_OK);  // No deadlock on the indicate thread.
